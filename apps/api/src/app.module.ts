@@ -1,0 +1,71 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { IncomingMessage } from 'node:http';
+import depthLimit from 'graphql-depth-limit';
+import type { DataSource } from 'typeorm';
+import { EventStore } from '../../../libs/events/src';
+import type { SecretBox } from '../../../libs/kube/src';
+import { ClustersResolver } from './clusters/clusters.resolver';
+import { ClustersService } from './clusters/clusters.service';
+import { clustersProjection } from './clusters/clusters.projection';
+import { makeFormatError } from './common/format-error';
+import type { GraphQLContext } from './common/graphql-context';
+import { createLoaders } from './common/loaders';
+import { requestContextFrom } from './common/request-context';
+import type { Logger } from './logger';
+import { lwsProjection } from './lws/lws.projection';
+import { LwsRepository } from './lws/lws.repository';
+import { LwsResolver } from './lws/lws.resolver';
+import { LwsService } from './lws/lws.service';
+
+/** The read models kept inline with the event log; `npm run rebuild-read-models` replays these. */
+export const readModelProjections = [clustersProjection, lwsProjection];
+
+/** Deeper queries are refused before they run. */
+export const MAX_QUERY_DEPTH = 12;
+
+export interface AppDependencies {
+  dataSource: DataSource;
+  secretBox: SecretBox;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(deps: AppDependencies): DynamicModule {
+    const store = new EventStore(deps.dataSource, { projections: readModelProjections });
+    const repository = new LwsRepository(deps.dataSource);
+    return {
+      module: AppModule,
+      imports: [
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: true,
+          includeStacktraceInErrorResponses: false,
+          validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+          formatError: makeFormatError(deps.logger),
+          context: ({ req }: { req: IncomingMessage }): GraphQLContext => ({
+            req,
+            request: requestContextFrom(req.headers),
+            loaders: createLoaders(repository),
+          }),
+        }),
+      ],
+      providers: [
+        { provide: EventStore, useValue: store },
+        { provide: LwsRepository, useValue: repository },
+        { provide: LwsService, useValue: new LwsService(store, repository) },
+        {
+          provide: ClustersService,
+          useValue: new ClustersService(deps.dataSource, store, deps.secretBox),
+        },
+        LwsResolver,
+        ClustersResolver,
+      ],
+    };
+  }
+}

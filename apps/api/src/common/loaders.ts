@@ -1,0 +1,42 @@
+import DataLoader from 'dataloader';
+import type { EventPage, EventPageArgs, LwsRepository, RevisionRow } from '../lws/lws.repository';
+
+/**
+ * Per-request DataLoaders: each list of children (revisions, event pages) is fetched for all the
+ * parents of a request in one statement, whatever their number.
+ */
+export interface Loaders {
+  revisions: DataLoader<string, RevisionRow[]>;
+  eventPage(args: EventPageArgs): DataLoader<string, EventPage>;
+}
+
+export function createLoaders(repository: LwsRepository): Loaders {
+  const revisions = new DataLoader<string, RevisionRow[]>(async (uids) => {
+    const rows = await repository.revisionsOf(uids);
+    const byUid = new Map<string, RevisionRow[]>(uids.map((uid) => [uid, []]));
+    for (const row of rows) byUid.get(row.lws_uid)?.push(row);
+    return uids.map((uid) => byUid.get(uid) ?? []);
+  });
+  // One loader per distinct page arguments: a list of LWSs asking for the same page batches together.
+  const eventLoaders = new Map<string, DataLoader<string, EventPage>>();
+  return {
+    revisions,
+    eventPage(args) {
+      const key = JSON.stringify([
+        args.first ?? null,
+        args.after ?? null,
+        args.last ?? null,
+        args.before ?? null,
+      ]);
+      let loader = eventLoaders.get(key);
+      if (!loader) {
+        loader = new DataLoader<string, EventPage>(async (streamIds) => {
+          const pages = await repository.eventPages(streamIds, args);
+          return streamIds.map((id) => pages.get(id)!);
+        });
+        eventLoaders.set(key, loader);
+      }
+      return loader;
+    },
+  };
+}

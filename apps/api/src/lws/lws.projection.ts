@@ -1,0 +1,115 @@
+import type { EntityManager } from 'typeorm';
+import type { Projection, StoredEvent } from '../../../../libs/events/src';
+import {
+  LwsEventType,
+  type LeaderWorkerSetCreatedData,
+  type LeaderWorkerSetDeletedData,
+  type LeaderWorkerSetDeletionRequestedData,
+  type LeaderWorkerSetScaledData,
+  type LeaderWorkerSetUpdatedData,
+  type RevisionCreatedData,
+} from './lws.events';
+
+/**
+ * The `leader_worker_sets` and `lws_revisions` read models. Inline: they change in the transaction
+ * that appends the event. Every value comes from the event (its data, metadata and time), never from
+ * the clock or other tables, so a rebuild gives the same rows.
+ */
+export const lwsProjection: Projection = {
+  name: 'leader-worker-sets',
+  handles: Object.values(LwsEventType),
+
+  async apply(event: StoredEvent, manager: EntityManager): Promise<void> {
+    const at = event.createdAt;
+    switch (event.type) {
+      case LwsEventType.Created: {
+        const d = event.data as unknown as LeaderWorkerSetCreatedData;
+        await manager.query(
+          `INSERT INTO leader_worker_sets
+             (uid, namespace, name, cluster, generation, stream_version, labels, annotations, spec,
+              current_revision, template_hash, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, '', $10, $10)`,
+          [
+            d.uid,
+            d.namespace,
+            d.name,
+            d.cluster,
+            d.generation,
+            event.streamPosition,
+            d.labels,
+            d.annotations,
+            d.spec,
+            at,
+          ],
+        );
+        return;
+      }
+      case LwsEventType.Updated: {
+        const d = event.data as unknown as LeaderWorkerSetUpdatedData;
+        await manager.query(
+          `UPDATE leader_worker_sets
+              SET generation = $2, stream_version = $3, labels = $4, annotations = $5, spec = $6, updated_at = $7
+            WHERE uid = $1`,
+          [d.uid, d.generation, event.streamPosition, d.labels, d.annotations, d.spec, at],
+        );
+        return;
+      }
+      case LwsEventType.RevisionCreated: {
+        const d = event.data as unknown as RevisionCreatedData;
+        await manager.query(
+          `INSERT INTO lws_revisions (lws_uid, revision, template_hash, template, manifest, restored_from, created_at, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [
+            d.uid,
+            d.revision,
+            d.templateHash,
+            d.template,
+            d.manifest,
+            d.restoredFrom ?? null,
+            at,
+            event.metadata.actor,
+          ],
+        );
+        await manager.query(
+          `UPDATE leader_worker_sets
+              SET current_revision = $2, template_hash = $3, stream_version = $4, updated_at = $5
+            WHERE uid = $1`,
+          [d.uid, d.revision, d.templateHash, event.streamPosition, at],
+        );
+        return;
+      }
+      case LwsEventType.Scaled: {
+        const d = event.data as unknown as LeaderWorkerSetScaledData;
+        await manager.query(
+          `UPDATE leader_worker_sets
+              SET spec = jsonb_set(spec, '{replicas}', to_jsonb($2::int)), generation = $3,
+                  stream_version = $4, updated_at = $5
+            WHERE uid = $1`,
+          [d.uid, d.toReplicas, d.generation, event.streamPosition, at],
+        );
+        return;
+      }
+      case LwsEventType.DeletionRequested: {
+        const d = event.data as unknown as LeaderWorkerSetDeletionRequestedData;
+        await manager.query(
+          `UPDATE leader_worker_sets SET deletion_requested_at = $2, stream_version = $3, updated_at = $2 WHERE uid = $1`,
+          [d.uid, at, event.streamPosition],
+        );
+        return;
+      }
+      case LwsEventType.Deleted: {
+        const d = event.data as unknown as LeaderWorkerSetDeletedData;
+        await manager.query(
+          `UPDATE leader_worker_sets SET deleted_at = $2, stream_version = $3, updated_at = $2 WHERE uid = $1`,
+          [d.uid, at, event.streamPosition],
+        );
+        return;
+      }
+    }
+  },
+
+  async reset(manager: EntityManager): Promise<void> {
+    await manager.query(`DELETE FROM lws_revisions`);
+    await manager.query(`DELETE FROM leader_worker_sets`);
+  },
+};

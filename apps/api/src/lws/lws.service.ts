@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { ConcurrencyError, type EventStore, type NewEvent } from '../../../../libs/events/src';
+import {
+  admitLeaderWorkerSet,
+  changedFields,
+  type FieldError,
+  type LeaderWorkerSet,
+} from '../../../../libs/lws/src';
+import { AppError, badUserInput, conflict, ErrorCode, notFound } from '../common/errors';
+import { newEvent } from '../common/new-event';
+import type { RequestContext } from '../common/request-context';
+import {
+  LwsEventType,
+  lwsStreamId,
+  type LeaderWorkerSetCreatedData,
+  type LeaderWorkerSetDeletedData,
+  type LeaderWorkerSetScaledData,
+  type LeaderWorkerSetUpdatedData,
+  type LwsObjectState,
+  type RevisionCreatedData,
+} from './lws.events';
+import { LwsRepository, type LwsRow } from './lws.repository';
+import { toLeaderWorkerSetObject, toManifestYaml } from './manifest';
+
+export interface ApplyCommand {
+  manifest: string;
+  cluster?: string | null;
+  expectedGeneration?: number | null;
+}
+
+export interface ApplyResult {
+  row: LwsRow;
+  notices: string[];
+  /** False when the apply changed nothing (and appended nothing). */
+  changed: boolean;
+}
+
+/** How often a command re-reads and retries after losing a race it did not ask to detect. */
+const MAX_ATTEMPTS = 5;
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return e?.code === UNIQUE_VIOLATION || e?.driverError?.code === UNIQUE_VIOLATION;
+}
+
+function fieldErrorsToInput(message: string, errors: FieldError[]): AppError {
+  return badUserInput(
+    `${message}: ${errors.map((e) => e.message).join('; ')}`,
+    errors.map((e) => ({ field: e.field, message: e.message })),
+  );
+}
+
+function objectFromRow(row: LwsRow): LeaderWorkerSet {
+  return toLeaderWorkerSetObject(row) as unknown as LeaderWorkerSet;
+}
+
+function stateOf(
+  uid: string,
+  cluster: string,
+  generation: number,
+  lws: LeaderWorkerSet,
+): LwsObjectState {
+  return {
+    uid,
+    namespace: lws.metadata.namespace ?? 'default',
+    name: lws.metadata.name as string,
+    cluster,
+    generation,
+    labels: (lws.metadata.labels ?? {}) as Record<string, string>,
+    annotations: (lws.metadata.annotations ?? {}) as Record<string, string>,
+    spec: lws.spec as unknown as Record<string, unknown>,
+  };
+}
+
+/**
+ * Commands on LeaderWorkerSets: decide the events from the current read model and append them with
+ * the expected stream version, so a concurrent writer is refused (CONFLICT) instead of lost.
+ */
+export class LwsService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly repository: LwsRepository,
+  ) {}
+
+  async apply(command: ApplyCommand, ctx: RequestContext): Promise<ApplyResult> {
+    // Refuse a bad manifest before touching the database at all.
+    const standalone = admitLeaderWorkerSet(command.manifest);
+    if (!standalone.ok) throw fieldErrorsToInput('the manifest is invalid', standalone.errors);
+    if (
+      command.expectedGeneration !== undefined &&
+      command.expectedGeneration !== null &&
+      command.expectedGeneration < 0
+    ) {
+      throw badUserInput('expectedGeneration must be 0 (create) or a generation', [
+        { field: 'expectedGeneration', message: 'must not be negative' },
+      ]);
+    }
+    return this.withRetries(command.expectedGeneration, () =>
+      this.store.transaction(async (tx) => {
+        const namespace = standalone.lws.metadata.namespace ?? 'default';
+        const name = standalone.lws.metadata.name as string;
+        const current = await this.repository.findLive(namespace, name, tx.manager);
+        this.checkExpectedGeneration(command.expectedGeneration, current, namespace, name);
+        if (current?.deletion_requested_at) {
+          throw conflict(
+            `LeaderWorkerSet ${namespace}/${name} is being deleted; apply again once it is gone`,
+          );
+        }
+        const cluster = await this.placement(tx.manager, command.cluster, current);
+        const admitted = current
+          ? admitLeaderWorkerSet(command.manifest, objectFromRow(current))
+          : standalone;
+        if (!admitted.ok) throw fieldErrorsToInput('the update is invalid', admitted.errors);
+        const meta = { actor: ctx.actor, correlationId: ctx.correlationId, source: 'api', cluster };
+
+        if (!current) {
+          const uid = randomUUID();
+          const state = stateOf(uid, cluster, 1, admitted.lws);
+          const events: NewEvent[] = [
+            newEvent(
+              LwsEventType.Created,
+              { ...state, notices: admitted.notices } satisfies LeaderWorkerSetCreatedData,
+              meta,
+            ),
+            newEvent(
+              LwsEventType.RevisionCreated,
+              this.revision(uid, 1, admitted.templateHash, state),
+              meta,
+            ),
+          ];
+          await tx.append(lwsStreamId(uid), events, { expectedVersion: 'no_stream' });
+          return {
+            row: (await this.repository.findLive(namespace, name, tx.manager))!,
+            notices: admitted.notices,
+            changed: true,
+          };
+        }
+
+        const changes = changedFields(objectFromRow(current), admitted.lws);
+        if (changes.length === 0)
+          return { row: current, notices: admitted.notices, changed: false };
+        // As upstream: only a spec change moves the generation.
+        const generation = changes.some((c: string) => c.startsWith('spec'))
+          ? current.generation + 1
+          : current.generation;
+        const state = stateOf(current.uid, cluster, generation, admitted.lws);
+        const events: NewEvent[] = [
+          newEvent(
+            LwsEventType.Updated,
+            {
+              ...state,
+              changes,
+              previousGeneration: current.generation,
+              notices: admitted.notices,
+            } satisfies LeaderWorkerSetUpdatedData,
+            meta,
+          ),
+        ];
+        if (admitted.templateHash !== current.template_hash) {
+          events.push(
+            newEvent(
+              LwsEventType.RevisionCreated,
+              this.revision(
+                current.uid,
+                current.current_revision + 1,
+                admitted.templateHash,
+                state,
+              ),
+              meta,
+            ),
+          );
+        }
+        await tx.append(lwsStreamId(current.uid), events, {
+          expectedVersion: Number(current.stream_version),
+        });
+        return {
+          row: (await this.repository.findLive(namespace, name, tx.manager))!,
+          notices: admitted.notices,
+          changed: true,
+        };
+      }),
+    );
+  }
+
+  async scale(
+    namespace: string,
+    name: string,
+    replicas: number,
+    ctx: RequestContext,
+  ): Promise<LwsRow> {
+    return this.withRetries(undefined, () =>
+      this.store.transaction(async (tx) => {
+        const current = await this.repository.findLive(namespace, name, tx.manager);
+        if (!current) throw notFound(`LeaderWorkerSet ${namespace}/${name} not found`);
+        if (current.deletion_requested_at)
+          throw conflict(`LeaderWorkerSet ${namespace}/${name} is being deleted`);
+        const from = Number(current.spec.replicas);
+        if (from === replicas) return current;
+        const next = objectFromRow(current);
+        next.spec.replicas = replicas;
+        const admitted = admitLeaderWorkerSet(JSON.stringify(next), objectFromRow(current));
+        if (!admitted.ok) throw fieldErrorsToInput('cannot scale', admitted.errors);
+        const data: LeaderWorkerSetScaledData = {
+          uid: current.uid,
+          fromReplicas: from,
+          toReplicas: replicas,
+          generation: current.generation + 1,
+        };
+        await tx.append(
+          lwsStreamId(current.uid),
+          [
+            newEvent(LwsEventType.Scaled, data, {
+              actor: ctx.actor,
+              correlationId: ctx.correlationId,
+              source: 'api',
+              cluster: current.cluster,
+            }),
+          ],
+          { expectedVersion: Number(current.stream_version) },
+        );
+        return (await this.repository.findLive(namespace, name, tx.manager))!;
+      }),
+    );
+  }
+
+  /**
+   * Requests deletion. The LWS stays visible (with deletionRequestedAt) until its cluster confirms the
+   * objects are gone; one that no worker has ever reconciled has nothing in any cluster, so its
+   * deletion completes at once and its name is free again.
+   */
+  async delete(namespace: string, name: string, ctx: RequestContext): Promise<boolean> {
+    return this.withRetries(undefined, () =>
+      this.store.transaction(async (tx) => {
+        const current = await this.repository.findLive(namespace, name, tx.manager);
+        if (!current) throw notFound(`LeaderWorkerSet ${namespace}/${name} not found`);
+        if (current.deletion_requested_at) return true;
+        const meta = {
+          actor: ctx.actor,
+          correlationId: ctx.correlationId,
+          source: 'api',
+          cluster: current.cluster,
+        };
+        const events: NewEvent[] = [
+          newEvent(LwsEventType.DeletionRequested, { uid: current.uid }, meta),
+        ];
+        if (current.reconciled_generation === null) {
+          const data: LeaderWorkerSetDeletedData = {
+            uid: current.uid,
+            reason: 'nothing was placed in a cluster yet',
+          };
+          events.push(newEvent(LwsEventType.Deleted, data, meta));
+        }
+        await tx.append(lwsStreamId(current.uid), events, {
+          expectedVersion: Number(current.stream_version),
+        });
+        return true;
+      }),
+    );
+  }
+
+  private revision(
+    uid: string,
+    revision: number,
+    templateHash: string,
+    state: LwsObjectState,
+  ): RevisionCreatedData {
+    const spec = state.spec as { leaderWorkerTemplate?: unknown; networkConfig?: unknown };
+    return {
+      uid,
+      revision,
+      templateHash,
+      template: {
+        leaderWorkerTemplate: spec.leaderWorkerTemplate,
+        networkConfig: spec.networkConfig,
+      },
+      manifest: toManifestYaml(state),
+    };
+  }
+
+  private checkExpectedGeneration(
+    expected: number | null | undefined,
+    current: LwsRow | undefined,
+    namespace: string,
+    name: string,
+  ): void {
+    if (expected === undefined || expected === null) return;
+    const actual = current?.generation ?? 0;
+    if (expected !== actual) {
+      throw conflict(
+        current
+          ? `LeaderWorkerSet ${namespace}/${name} is at generation ${actual}, not the expected ${expected}`
+          : `LeaderWorkerSet ${namespace}/${name} does not exist (expected generation ${expected}); use 0 or omit it to create`,
+        { expectedGeneration: expected, actualGeneration: actual },
+      );
+    }
+  }
+
+  /** The cluster an apply lands on: the LWS's own, or the one named, or the only one registered. */
+  private async placement(
+    manager: EntityManager,
+    requested: string | null | undefined,
+    current: LwsRow | undefined,
+  ): Promise<string> {
+    if (current) {
+      if (requested && requested !== current.cluster) {
+        throw badUserInput(
+          `LeaderWorkerSet ${current.namespace}/${current.name} is placed on cluster ${current.cluster}; moving it to ${requested} is not supported`,
+          [
+            {
+              field: 'cluster',
+              message: `must be ${current.cluster} (where the LeaderWorkerSet is placed) or omitted`,
+            },
+          ],
+        );
+      }
+      return current.cluster;
+    }
+    // FOR SHARE: a concurrent removeCluster (FOR UPDATE) waits for this apply, and then sees it.
+    const clusters: Array<{ name: string }> = await manager.query(
+      `SELECT name FROM clusters ORDER BY name FOR SHARE`,
+    );
+    const names = clusters.map((c) => c.name);
+    if (requested) {
+      if (!names.includes(requested)) {
+        throw badUserInput(
+          `cluster ${requested} is not registered${names.length ? ` (registered: ${names.join(', ')})` : ''}`,
+          [{ field: 'cluster', message: `unknown cluster "${requested}"` }],
+        );
+      }
+      return requested;
+    }
+    if (names.length === 1) return names[0];
+    if (names.length === 0) {
+      throw badUserInput('no cluster is registered: register one with registerCluster first', [
+        { field: 'cluster', message: 'no cluster is registered' },
+      ]);
+    }
+    throw badUserInput(
+      `cluster is required when more than one cluster is registered (${names.join(', ')})`,
+      [{ field: 'cluster', message: 'is required when more than one cluster is registered' }],
+    );
+  }
+
+  /**
+   * Runs a command, re-reading and retrying when another writer got in first. When the caller named an
+   * expectedGeneration, losing the race is their CONFLICT, not something to paper over.
+   */
+  private async withRetries<T>(
+    expectedGeneration: number | null | undefined,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const raced = error instanceof ConcurrencyError || isUniqueViolation(error);
+        if (!raced) throw error;
+        const strict = expectedGeneration !== undefined && expectedGeneration !== null;
+        if (strict || i >= MAX_ATTEMPTS) {
+          throw new AppError(
+            ErrorCode.Conflict,
+            strict
+              ? 'the LeaderWorkerSet was changed by another writer at the same time; read it again and retry'
+              : 'the LeaderWorkerSet is being changed by other writers; retry',
+            { expectedGeneration },
+          );
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { startApiServer } from './server';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  try {
+    const server = await startApiServer(config, logger);
+    logger.info({ url: server.url }, `lws-fleet API listening on ${server.url}`);
+    const stop = async (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  } catch (error) {
+    // Unreachable services and bad configuration are expected failures: one clear line, no stack.
+    const message = error instanceof Error ? error.message : String(error);
+    logger.fatal(message);
+    console.error(`lws-fleet: ${message}`);
+    process.exit(1);
+  }
+}
+
+void main();
