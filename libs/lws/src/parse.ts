@@ -16,6 +16,7 @@ import {
   tooLong,
   unknownField,
 } from './field-error';
+import { locateJsonError } from './json-locate';
 import type { LeaderWorkerSetManifest } from './types';
 
 /** Path of parse errors about the text as a whole (the API's `manifest` input field). */
@@ -96,13 +97,10 @@ function parseJson(text: string): SyntaxResult {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const match = /at position (\d+)/.exec(message);
-    const offset = match ? Number(match[1]) : text.length;
+    const located = locateJsonError(text);
+    const offset = located?.offset ?? text.length;
+    const reason = located?.reason ?? (e instanceof Error ? e.message : String(e));
     const { line, col } = lineAndColumn(text, offset);
-    const reason = message
-      .replace(/\s*in JSON at position \d+.*$/s, '')
-      .replace(/^JSON\.parse: /, '');
     return {
       ok: false,
       errors: [
