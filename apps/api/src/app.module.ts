@@ -2,7 +2,6 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { IncomingMessage } from 'node:http';
-import depthLimit from 'graphql-depth-limit';
 import type { DataSource } from 'typeorm';
 import { EventStore } from '../../../libs/events/src';
 import type { SecretBox } from '../../../libs/kube/src';
@@ -12,6 +11,7 @@ import { clustersProjection } from './clusters/clusters.projection';
 import { makeFormatError } from './common/format-error';
 import type { GraphQLContext } from './common/graphql-context';
 import { createLoaders } from './common/loaders';
+import { queryLimitsRule } from './common/query-limits';
 import { requestContextFrom } from './common/request-context';
 import type { Logger } from './logger';
 import { lwsProjection } from './lws/lws.projection';
@@ -21,9 +21,6 @@ import { LwsService } from './lws/lws.service';
 
 /** The read models kept inline with the event log; `npm run rebuild-read-models` replays these. */
 export const readModelProjections = [clustersProjection, lwsProjection];
-
-/** Deeper queries are refused before they run. */
-export const MAX_QUERY_DEPTH = 12;
 
 export interface AppDependencies {
   dataSource: DataSource;
@@ -46,7 +43,7 @@ export class AppModule {
           sortSchema: true,
           introspection: true,
           includeStacktraceInErrorResponses: false,
-          validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+          validationRules: [queryLimitsRule()],
           formatError: makeFormatError(deps.logger),
           context: ({ req }: { req: IncomingMessage }): GraphQLContext => ({
             req,

@@ -85,13 +85,15 @@ function toStoredEvent(row: EventRow): StoredEvent {
 export class LwsRepository {
   constructor(private readonly db: DataSource | EntityManager) {}
 
+  /** The live LWS of this name; `lock` (inside a transaction) holds its row until commit. */
   async findLive(
     namespace: string,
     name: string,
     manager: EntityManager | DataSource = this.db,
+    options: { lock?: boolean } = {},
   ): Promise<LwsRow | undefined> {
     const rows: LwsRow[] = await manager.query(
-      `SELECT * FROM leader_worker_sets WHERE namespace = $1 AND name = $2 AND deleted_at IS NULL`,
+      `SELECT * FROM leader_worker_sets WHERE namespace = $1 AND name = $2 AND deleted_at IS NULL${options.lock ? ' FOR UPDATE' : ''}`,
       [namespace, name],
     );
     return rows[0];

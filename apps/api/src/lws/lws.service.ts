@@ -101,7 +101,8 @@ export class LwsService {
       this.store.transaction(async (tx) => {
         const namespace = standalone.lws.metadata.namespace ?? 'default';
         const name = standalone.lws.metadata.name as string;
-        const current = await this.repository.findLive(namespace, name, tx.manager);
+        // FOR UPDATE: writers of one LWS queue here instead of racing to append.
+        const current = await this.repository.findLive(namespace, name, tx.manager, { lock: true });
         this.checkExpectedGeneration(command.expectedGeneration, current, namespace, name);
         if (current?.deletion_requested_at) {
           throw conflict(
@@ -233,7 +234,7 @@ export class LwsService {
   async delete(namespace: string, name: string, ctx: RequestContext): Promise<boolean> {
     return this.withRetries(undefined, () =>
       this.store.transaction(async (tx) => {
-        const current = await this.repository.findLive(namespace, name, tx.manager);
+        const current = await this.repository.findLive(namespace, name, tx.manager, { lock: true });
         if (!current) throw notFound(`LeaderWorkerSet ${namespace}/${name} not found`);
         if (current.deletion_requested_at) return true;
         const meta = {
@@ -358,15 +359,18 @@ export class LwsService {
         const raced = error instanceof ConcurrencyError || isUniqueViolation(error);
         if (!raced) throw error;
         const strict = expectedGeneration !== undefined && expectedGeneration !== null;
-        if (strict || i >= MAX_ATTEMPTS) {
-          throw new AppError(
-            ErrorCode.Conflict,
-            strict
-              ? 'the LeaderWorkerSet was changed by another writer at the same time; read it again and retry'
-              : 'the LeaderWorkerSet is being changed by other writers; retry',
-            { expectedGeneration },
-          );
+        if (!strict && i < MAX_ATTEMPTS) {
+          // Jittered pause, so a herd of creators of one name does not collide again in lockstep.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * i));
+          continue;
         }
+        throw new AppError(
+          ErrorCode.Conflict,
+          strict
+            ? 'the LeaderWorkerSet was changed by another writer at the same time; read it again and retry'
+            : 'the LeaderWorkerSet is being changed by other writers; retry',
+          { expectedGeneration },
+        );
       }
     }
   }
