@@ -6,7 +6,8 @@
  */
 import type { KubeObject, ObjectStore, SimClock } from '../store/types';
 
-export type ControllerName = 'scheduler' | 'kubelet' | 'nodeLifecycle' | 'gc' | 'pvcBinder' | 'namespace';
+export type ControllerName =
+  'scheduler' | 'kubelet' | 'nodeLifecycle' | 'gc' | 'pvcBinder' | 'namespace';
 
 /** Timings of the simulated cluster, in ms of the SimClock. */
 export interface SimProfile {
@@ -21,17 +22,29 @@ export interface SimProfile {
   /** First CrashLoopBackOff delay; doubles per restart up to crashLoopMaxBackoffMs. */
   crashLoopBaseBackoffMs: number;
   crashLoopMaxBackoffMs: number;
+  /** From a pod's deletion (on a Ready node) until the kubelet removes it; bounded by its grace period. Default 0. */
+  podStopDelayMs?: number;
+  /** Random extra start delay per pod, 0..jitter ms (seeded). Default 0. */
+  podStartJitterMs?: number;
+  /** How often a healthy node's Ready condition heartbeat is refreshed; 0 (the default) writes none. */
+  nodeHeartbeatIntervalMs?: number;
 }
 
 /** A node shape of the topology (e.g. gpu-8x, cpu-64). */
 export interface NodeShape {
   instanceType: string;
+  /** Short name in node names (default: the instance type up to its first '-', e.g. `gpu`). */
+  name?: string;
   cpu: string;
   memory: string;
   gpus?: number;
   pods?: number;
   labels?: Record<string, string>;
-  taints?: Array<{ key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }>;
+  taints?: Array<{
+    key: string;
+    value?: string;
+    effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  }>;
 }
 
 /** zones × racks × nodes; the default is 2 zones × 4 racks × (4 gpu-8x + 1 cpu-64). */
@@ -68,6 +81,21 @@ export interface ControllerFaults {
   cordon(node: string): void;
   uncordon(node: string): void;
   addNode(node: KubeObject): void;
+
+  // Extensions beyond the first contract.
+  /** The pod stops at once: phase Failed with this reason (default Evicted), containers terminated. */
+  failPod(namespace: string, pod: string, reason?: string, message?: string): void;
+  /** The kubelet ignores this pod's deletion: it stays Terminating until clearStuck. */
+  stuckTerminating(namespace: string, pod: string): void;
+  /** Removes the Node object; pods bound to it are force-deleted (PodGC). */
+  deleteNode(node: string): void;
+  taint(
+    node: string,
+    taint: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' },
+  ): void;
+  untaint(node: string, key: string, effect?: string): void;
+  /** Changes the node's allocatable (and capacity) for the given resources, e.g. { 'nvidia.com/gpu': '4' }. */
+  setAllocatable(node: string, resources: Record<string, string>): void;
 }
 
 export interface ControllerSet {
@@ -75,6 +103,11 @@ export interface ControllerSet {
   pause(name: ControllerName): void;
   resume(name: ControllerName): void;
   paused(): ControllerName[];
+  /**
+   * Runs every queued reconcile now, synchronously, until the controllers are idle (tests call it
+   * after a direct store write; a manual clock's advance does it after each timer by itself).
+   */
+  flush(): void;
   /** Stops every controller and timer; the store stays as it is. */
   stop(): void;
 }
@@ -85,4 +118,6 @@ export interface ControllerOptions {
   profile: SimProfile;
   /** Seeded randomness (IPs, tie-breaks), so a run is reproducible. */
   random?: () => number;
+  /** Write core/v1 Events (Scheduled, FailedScheduling, Started, BackOff, Killing, …); default true. */
+  events?: boolean;
 }

@@ -1,0 +1,27 @@
+/**
+ * The simulated control plane of one cluster: kube-scheduler, the kubelets, node lifecycle, the
+ * garbage collector, the PVC binder and the namespace controller, acting on an ObjectStore and
+ * timed by a SimClock. sim.ts wires them: `startControllers({ store, clock, profile })`.
+ */
+export * from './types';
+export { createClock, rfc3339, rfc3339Micro, type ControllableClock } from './clock';
+export {
+  bootstrapObjects,
+  buildNamespace,
+  buildNode,
+  buildNodes,
+  defaultTopology,
+  CPU_NODE,
+  GPU_NODE,
+  SYSTEM_NAMESPACES,
+} from './topology';
+export { PROFILES } from './profiles';
+export {
+  fits,
+  scheduleOne,
+  podRequests,
+  ArrayView,
+  type FitResult,
+  type SchedulingView,
+} from './scheduling';
+export { startControllers } from './controller-set';
