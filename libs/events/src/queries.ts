@@ -23,8 +23,12 @@ export interface EventRow {
   created_at: Date;
 }
 
-const EVENT_COLUMNS = `global_position::text, transaction_id::text, stream_id, stream_position,
-  event_id, type, schema_version, data, metadata, created_at`;
+// Cast to text so that a global pg type parser cannot turn big numbers into lossy JS numbers.
+// The output names shadow the columns: ORDER BY must name e.transaction_id, not transaction_id
+// (which would sort the text).
+const EVENT_COLUMNS = `e.global_position::text AS global_position,
+  e.transaction_id::text AS transaction_id, e.stream_id, e.stream_position::text AS stream_position,
+  e.event_id, e.type, e.schema_version, e.data, e.metadata, e.created_at`;
 
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {
@@ -134,9 +138,9 @@ export async function readStream(
 ): Promise<StoredEvent[]> {
   const { rows } = await db.query<EventRow>({
     name: 'lws_events_read_stream_v1',
-    text: `SELECT ${EVENT_COLUMNS} FROM events
-           WHERE stream_id = $1 AND stream_position >= $2
-           ORDER BY stream_position LIMIT $3`,
+    text: `SELECT ${EVENT_COLUMNS} FROM events e
+           WHERE e.stream_id = $1 AND e.stream_position >= $2
+           ORDER BY e.stream_position LIMIT $3`,
     values: [streamId, fromPosition, limit],
   });
   return rows.map(toStoredEvent);
@@ -149,11 +153,11 @@ export async function readAll(
   limit: number,
 ): Promise<StoredEvent[]> {
   const { rows } = await db.query<EventRow>({
-    name: 'lws_events_read_all_v1',
-    text: `SELECT ${EVENT_COLUMNS} FROM events
-           WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-             AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-           ORDER BY transaction_id, global_position LIMIT $3`,
+    name: 'lws_events_read_all_v2',
+    text: `SELECT ${EVENT_COLUMNS} FROM events e
+           WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+             AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY e.transaction_id, e.global_position LIMIT $3`,
     values: [after.transactionId, after.globalPosition, limit],
   });
   return rows.map(toStoredEvent);
@@ -166,10 +170,10 @@ export async function readAllUnguarded(
   limit: number,
 ): Promise<StoredEvent[]> {
   const { rows } = await db.query<EventRow>({
-    name: 'lws_events_read_all_unguarded_v1',
-    text: `SELECT ${EVENT_COLUMNS} FROM events
-           WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-           ORDER BY transaction_id, global_position LIMIT $3`,
+    name: 'lws_events_read_all_unguarded_v2',
+    text: `SELECT ${EVENT_COLUMNS} FROM events e
+           WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+           ORDER BY e.transaction_id, e.global_position LIMIT $3`,
     values: [after.transactionId, after.globalPosition, limit],
   });
   return rows.map(toStoredEvent);
@@ -178,23 +182,22 @@ export async function readAllUnguarded(
 /** Whether committed events exist after `after` that `readAll` cannot return yet. */
 export async function hasUnreadableEvents(db: Queryable, after: Checkpoint): Promise<boolean> {
   const { rows } = await db.query<{ exists: boolean }>({
-    name: 'lws_events_has_unreadable_v1',
-    text: `SELECT EXISTS (SELECT 1 FROM events
-           WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)) AS exists`,
+    name: 'lws_events_has_unreadable_v2',
+    text: `SELECT EXISTS (SELECT 1 FROM events e WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)) AS exists`,
     values: [after.transactionId, after.globalPosition],
   });
   return rows[0].exists;
 }
 
-/** The checkpoint of the last event `readAll` can return now (LOG_START-like when none). */
+/**
+ * A checkpoint "from now on": after every event of transactions that have finished. Events of
+ * transactions still running (even if they committed a moment ago) come after it.
+ */
 export async function headCheckpoint(db: Queryable): Promise<Checkpoint> {
-  const { rows } = await db.query<{ transaction_id: string; global_position: string }>({
-    name: 'lws_events_head_v1',
-    text: `SELECT transaction_id::text, global_position::text FROM events
-           WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-           ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+  const { rows } = await db.query<{ xmin: string }>({
+    name: 'lws_events_head_v2',
+    text: 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
   });
-  return rows.length
-    ? { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position }
-    : { transactionId: '0', globalPosition: '0' };
+  // Global positions start at 1, so (xmin, 0) is before every event of transaction xmin.
+  return { transactionId: rows[0].xmin, globalPosition: '0' };
 }
