@@ -38,6 +38,7 @@ import {
   apiResourceList,
   legacyApiVersions,
   openApiSet,
+  openApiV2,
   versionInfo,
   wantsAggregated,
   type OpenApiSet,
@@ -659,6 +660,12 @@ export class ApiServer {
       if (doc) {
         return sendJson(res, 200, JSON.stringify(doc), { 'Cache-Control': 'public, immutable' });
       }
+    }
+    if (path === '/openapi/v2') {
+      const { body, contentType } = openApiV2((req.headers.accept ?? '').includes('protobuf'));
+      res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length });
+      res.end(body);
+      return;
     }
     if (path === '/') {
       return sendJson(

@@ -242,3 +242,39 @@ export function openApiSet(resources: ResourceInfo[]): OpenApiSet {
   }
   return { index: { paths }, documents };
 }
+
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+function protoString(field: number, value: string): Buffer {
+  const bytes = Buffer.from(value, 'utf8');
+  return Buffer.concat([Buffer.from([(field << 3) | 2, bytes.length]), bytes]);
+}
+
+function protoMessage(field: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([(field << 3) | 2, body.length]), body]);
+}
+
+/**
+ * An OpenAPI v2 document with no definitions, as gnostic protobuf (`openapi_v2.Document`: swagger=1,
+ * info=2 {title=1, version=2}, paths=8). Older kubectl (e.g. Debian's 1.20) validates `apply` input
+ * against /openapi/v2 and fails on a 404; with no definitions it skips validation and uses its
+ * compiled-in types for strategic merge patches, like kubectl 1.32 does with our v3 documents.
+ */
+export function openApiV2(protobuf: boolean): { body: Buffer; contentType: string } {
+  if (!protobuf) {
+    const doc = {
+      swagger: '2.0',
+      info: { title: 'Kubernetes', version: 'v1.32.0-sim' },
+      paths: {},
+    };
+    return { body: Buffer.from(JSON.stringify(doc)), contentType: 'application/json' };
+  }
+  const info = Buffer.concat([protoString(1, 'Kubernetes'), protoString(2, 'v1.32.0-sim')]);
+  const body = Buffer.concat([
+    protoString(1, '2.0'),
+    protoMessage(2, info),
+    protoMessage(8, Buffer.alloc(0)),
+  ]);
+  // kube-openapi serves the protobuf form as octet-stream (older clients cannot parse the '@' media type).
+  return { body, contentType: 'application/octet-stream' };
+}
