@@ -110,6 +110,29 @@ describe('parseManifest: text', () => {
     );
   });
 
+  test('accepts YAML anchors and merge keys, as kubectl does', () => {
+    const text = [
+      'apiVersion: leaderworkerset.x-k8s.io/v1',
+      'kind: LeaderWorkerSet',
+      'metadata: {name: merged}',
+      'spec:',
+      '  leaderWorkerTemplate:',
+      '    size: 2',
+      '    leaderTemplate: &tpl',
+      '      spec:',
+      '        containers: [{name: c, image: i}]',
+      '    workerTemplate:',
+      '      <<: *tpl',
+      '      metadata: {labels: {role: worker}}',
+    ].join('\n');
+    const result = parseManifest(text);
+    assert.ok(result.ok, result.ok ? '' : result.errors.map((e) => e.message).join('\n'));
+    assert.deepEqual(result.manifest.spec?.leaderWorkerTemplate?.workerTemplate, {
+      spec: { containers: [{ name: 'c', image: 'i' }] },
+      metadata: { labels: { role: 'worker' } },
+    });
+  });
+
   test('accepts one document between separators', () => {
     assert.deepEqual(parseErrors(`---\n${lws().yaml()}---\n`), []);
   });

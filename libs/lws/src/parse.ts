@@ -131,7 +131,8 @@ function parseJson(text: string): SyntaxResult {
 }
 
 function parseYaml(text: string): SyntaxResult {
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+  // Merge keys (`<<: *anchor`) as kubectl's YAML decoder accepts them.
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   if (!Array.isArray(docs)) {
     return { ok: false, errors: [required(MANIFEST_FIELD, 'manifest is empty')] };
   }

@@ -23,7 +23,10 @@ function findRepoRoot(start: string): string | undefined {
   }
 }
 
+/** `LWS_FLEET_SHARED_DIR` overrides the search (e.g. tests compiled to an outDir outside the repo). */
 export function sharedDir(): string {
+  const override = process.env.LWS_FLEET_SHARED_DIR;
+  if (override) return path.resolve(override);
   const root = findRepoRoot(__dirname) ?? findRepoRoot(process.cwd());
   if (!root) {
     throw new Error(`cannot find the lws-fleet repository above ${__dirname} or ${process.cwd()}`);
