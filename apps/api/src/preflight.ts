@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import {
+  PostgresUnreachableError,
   createDataSource,
   ensureDatabase,
   redactUrl,
@@ -46,7 +47,17 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
  * migrated, Redis reachable.
  */
 export async function preflight(config: AppConfig, logger: Logger): Promise<DataSource> {
-  await ensureDatabase(config.databaseUrl);
+  try {
+    await ensureDatabase(config.databaseUrl);
+  } catch (error) {
+    // ensureDatabase connects to the maintenance database; name the URL the user configured.
+    if (error instanceof PostgresUnreachableError) {
+      throw new PostgresUnreachableError(redactUrl(config.databaseUrl), error.code, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
   const dataSource = await createDataSource(config.databaseUrl, {
     migrations,
     applicationName: 'lws-fleet-api',
