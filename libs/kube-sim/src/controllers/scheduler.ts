@@ -191,6 +191,13 @@ export class SchedulerController implements Controller {
   }
 
   onEvent(event: StoreEvent): void {
+    this.handle(event);
+    // Make sure a batch runs so that afterBatch moves the unschedulable pods back.
+    if ((this.retryAll || this.retryAffinity) && this.unschedulable.size)
+      this.ctx.enqueue(this.name, '');
+  }
+
+  private handle(event: StoreEvent): void {
     const { resource, object, type } = event;
     const key = objectKey(object.metadata.namespace, object.metadata.name ?? '');
     if (resource === 'pods') {
@@ -226,12 +233,10 @@ export class SchedulerController implements Controller {
     if (resource === 'nodes') {
       this.snapshot.setNode(type === 'DELETED' ? undefined : object, object.metadata.name ?? '');
       if (type !== 'DELETED') this.retryAll = true;
-      if (this.unschedulable.size) this.ctx.enqueue(this.name, '');
       return;
     }
     if (resource === 'persistentvolumeclaims' || resource === 'namespaces') {
       if (type !== 'DELETED') this.retryAll = true;
-      if (this.unschedulable.size) this.ctx.enqueue(this.name, '');
     }
   }
 
