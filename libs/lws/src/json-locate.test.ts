@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { locateJsonError } from './json-locate';
 
 describe('locateJsonError', () => {
-  const valid = ['{}', '[]', '{"a": [1, -2.5e3, "x\\n\\u00e9", true, false, null]}', ' 0 '];
+  const valid = [
+    '{"a": {"b": 1}, "c": {"b": 2}}',
+    '[{"e": 1}, {"e": 2}]',
+    '{}',
+    '[]',
+    '{"a": [1, -2.5e3, "x\\n\\u00e9", true, false, null]}',
+    ' 0 ',
+  ];
   for (const text of valid) {
     test(`finds nothing wrong in ${text}`, () => {
       assert.equal(locateJsonError(text), undefined);
@@ -21,10 +28,11 @@ describe('locateJsonError', () => {
     ['{"a": "x', 8, 'unterminated string'],
     ['{} {}', 3, "unexpected '{' after the end of the value"],
     ['{"a": 01}', 7, "expected ',' or '}', found '1'"],
+    ['{"a": 1, "b": {"c": 1}, "a": 2}', 24, 'duplicate key "a"'],
   ];
   for (const [text, offset, reason] of invalid) {
     test(`locates the error in ${text}`, () => {
-      assert.throws(() => JSON.parse(text));
+      if (!reason.startsWith('duplicate')) assert.throws(() => JSON.parse(text));
       assert.deepEqual(locateJsonError(text), { offset, reason });
     });
   }

@@ -1,5 +1,6 @@
 // Finds where JSON text first goes wrong, because V8's JSON.parse messages do not always carry a
-// position ("Unexpected token '}', ... is not valid JSON"). Used only after JSON.parse failed.
+// position ("Unexpected token '}', ... is not valid JSON"), and finds duplicate keys, which
+// JSON.parse silently resolves to the last one while Kubernetes' strict decoding refuses them.
 
 export interface JsonSyntaxError {
   offset: number;
@@ -48,10 +49,18 @@ export function locateJsonError(text: string): JsonSyntaxError | undefined {
         i++;
         return;
       }
+      const keys = new Set<string>();
       for (;;) {
         ws();
         if (text[i] !== '"') fail(`expected a double-quoted property name, found ${describeAt()}`);
+        const keyStart = i;
         string();
+        const key = JSON.parse(text.slice(keyStart, i)) as string;
+        if (keys.has(key)) {
+          i = keyStart;
+          fail(`duplicate key ${JSON.stringify(key)}`);
+        }
+        keys.add(key);
         ws();
         expect(':');
         value();

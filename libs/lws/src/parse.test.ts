@@ -92,12 +92,15 @@ describe('parseManifest: text', () => {
   });
 
   test('refuses duplicate JSON keys (strict decoding), which JSON.parse would hide', () => {
-    const errors = parseErrors('{"apiVersion": "x", "apiVersion": "y"}');
-    assert.equal(errors.length, 1);
-    assert.match(
-      errors[0],
-      /^manifest: Invalid value: malformed JSON at line 1, column \d+: duplicate key/,
-    );
+    assert.deepEqual(parseErrors('{"apiVersion": "x",\n "apiVersion": "y"}'), [
+      'manifest: Invalid value: malformed JSON at line 2, column 2: duplicate key "apiVersion"',
+    ]);
+  });
+
+  test('equal keys in different JSON objects are not duplicates', () => {
+    const manifest = lws().build();
+    (manifest.metadata as Record<string, unknown>).labels = { name: 'x' };
+    assert.deepEqual(parseErrors(JSON.stringify(manifest)), []);
   });
 
   test('refuses two documents', () => {
@@ -348,6 +351,25 @@ describe('parseManifest: types and unknown fields', () => {
     if (!result.ok) return;
     assert.equal(result.lws.spec.replicas, 1);
     assert.equal(result.lws.spec.leaderWorkerTemplate.size, 1);
+  });
+
+  test('an object of the wrong type hides the rules beneath it', () => {
+    const admitErrors = (text: string) => {
+      const result = admitLeaderWorkerSet(text);
+      return result.ok ? [] : result.errors.map((e) => e.message);
+    };
+    assert.deepEqual(admitErrors(lws().set('spec', []).yaml()), [
+      'spec: Invalid value: []: must be an object',
+    ]);
+    assert.deepEqual(admitErrors(lws().set('spec.leaderWorkerTemplate', 'x').yaml()), [
+      'spec.leaderWorkerTemplate: Invalid value: "x": must be an object',
+    ]);
+    assert.deepEqual(admitErrors(lws().set('metadata', 'x').yaml()), [
+      'metadata: Invalid value: "x": must be an object',
+    ]);
+    assert.deepEqual(admitErrors(lws().set('spec.rolloutStrategy', 1).replicas(2).yaml()), [
+      'spec.rolloutStrategy: Invalid value: 1: must be an object',
+    ]);
   });
 
   test('type errors are reported together with validation errors', () => {

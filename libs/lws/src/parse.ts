@@ -109,23 +109,18 @@ function parseJson(text: string): SyntaxResult {
     };
   }
   // JSON.parse silently keeps the last of two equal keys; strict decoding refuses them.
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
-  if (Array.isArray(docs)) {
-    for (const doc of docs) {
-      const dup = doc.errors.find((e) => e.code === 'DUPLICATE_KEY');
-      if (dup) {
-        const { line, col } = lineAndColumn(text, dup.pos[0]);
-        return {
-          ok: false,
-          errors: [
-            invalidNoValue(
-              MANIFEST_FIELD,
-              `malformed JSON at line ${line}, column ${col}: duplicate key (keys must be unique)`,
-            ),
-          ],
-        };
-      }
-    }
+  const duplicate = locateJsonError(text);
+  if (duplicate) {
+    const { line, col } = lineAndColumn(text, duplicate.offset);
+    return {
+      ok: false,
+      errors: [
+        invalidNoValue(
+          MANIFEST_FIELD,
+          `malformed JSON at line ${line}, column ${col}: ${duplicate.reason}`,
+        ),
+      ],
+    };
   }
   return checkObject(value);
 }
