@@ -56,6 +56,22 @@ describe('lws() builder', () => {
     assert.deepEqual((built.metadata as Record<string, unknown>).annotations, { 'a.b/c.d': 'v' });
   });
 
+  test('image() changes only the first worker container image', () => {
+    const built = lws()
+      .workerTemplate({
+        metadata: { labels: { a: 'b' } },
+        spec: { containers: [{ name: 'w', image: 'old' }] },
+      })
+      .image('new:1')
+      .build();
+    assert.deepEqual((built.spec as { leaderWorkerTemplate: unknown }).leaderWorkerTemplate, {
+      workerTemplate: {
+        metadata: { labels: { a: 'b' } },
+        spec: { containers: [{ name: 'w', image: 'new:1' }] },
+      },
+    });
+  });
+
   test('volumeClaim appends', () => {
     const built = lws().volumeClaim('a').volumeClaim('b', '2Gi', 'fast').build();
     const claims = (

@@ -100,9 +100,13 @@ export class LeaderWorkerSetBuilder {
   workerTemplate(template: V1PodTemplateSpec | unknown = podTemplate('worker')): this {
     return this.set('spec.leaderWorkerTemplate.workerTemplate', template);
   }
-  /** Sets the worker template's (first) container image. */
+  /** Sets the image of the worker template's first container, keeping the rest of the template. */
   image(image: string): this {
-    return this.workerTemplate(podTemplate('server', image));
+    const path = 'spec.leaderWorkerTemplate.workerTemplate.spec.containers';
+    const containers = structuredClone((getPath(this.obj, path) as Json[] | undefined) ?? []);
+    if (containers.length === 0) containers.push({ name: 'server' });
+    containers[0] = { ...containers[0], image };
+    return this.set(path, containers);
   }
   rolloutType(type: string): this {
     return this.set('spec.rolloutStrategy.type', type);
