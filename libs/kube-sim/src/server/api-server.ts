@@ -744,7 +744,7 @@ export class ApiServer {
     let startAfter: string | undefined;
     if (token) {
       const c = decodeContinue(token);
-      if (c.rv < this.store.oldestResumableRv(route.info.resource)) {
+      if (this.store.continueExpired(route.info.resource, c.rv)) {
         throw expired(
           'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
         );

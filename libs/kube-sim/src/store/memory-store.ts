@@ -173,6 +173,7 @@ function readyToRemove(o: KubeObject): boolean {
 
 export class MemoryStore implements ObjectStore {
   private rv = 0;
+  private compactedRv = 0;
   private readonly buckets = new Map<string, Bucket>();
   private readonly historySize: number;
   private readonly clock: { now(): number };
@@ -391,9 +392,14 @@ export class MemoryStore implements ObjectStore {
     return out;
   }
 
-  /** The oldest resourceVersion a watch or continue token of `resource` may resume from. */
+  /** The oldest resourceVersion a watch of `resource` may resume from. */
   oldestResumableRv(resource: string): number {
     return this.bucket(resource).minRv;
+  }
+
+  /** A list continued from a snapshot at `rv` is inconsistent once history at or before it was compacted. */
+  continueExpired(resource: string, rv: number): boolean {
+    return rv < this.bucket(resource).minRv || rv <= this.compactedRv;
   }
 
   /** Raw events of one resource (or all), synchronously, in rv order. The event objects are stored objects. */
@@ -406,6 +412,7 @@ export class MemoryStore implements ObjectStore {
   /** Drops the event history up to `toRv` (default: now), as etcd compaction does. */
   compact(toRv?: number): void {
     const to = Math.min(toRv ?? this.rv, this.rv);
+    this.compactedRv = Math.max(this.compactedRv, to);
     for (const b of this.buckets.values()) {
       const cap = b.ring.length;
       while (b.ringLength > 0 && b.ring[b.ringStart].rv <= to) {

@@ -1,0 +1,356 @@
+/**
+ * @kubernetes/client-node 2.0.1 conformance: typed CRUD, optimistic concurrency, every patch type,
+ * list chunking, and informers across a clean close, both forms of 410 and a 500 (then restart).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import * as k8s from '@kubernetes/client-node';
+
+import type { SimCluster } from '../src/sim';
+import { eventually, sleep, startFleet, type TestFleet } from './helpers';
+
+function pod(name: string, labels: Record<string, string> = {}): k8s.V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels },
+    spec: {
+      containers: [
+        { name: 'app', image: 'nginx:1.25', env: [{ name: 'A', value: '1' }] },
+        { name: 'side', image: 'busybox:1.36' },
+      ],
+    },
+  };
+}
+
+async function expectApiError(p: Promise<unknown>, code: number, reason: string): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof k8s.ApiException, `expected ApiException, got ${String(err)}`);
+    assert.equal(err.code, code);
+    const status = JSON.parse(err.body as string) as { kind: string; reason: string; code: number };
+    assert.equal(status.kind, 'Status');
+    assert.equal(status.reason, reason);
+    assert.equal(status.code, code);
+    return true;
+  });
+}
+
+describe('client-node conformance', { timeout: 120_000 }, () => {
+  let fleet: TestFleet;
+  let east: SimCluster;
+  let kc: k8s.KubeConfig;
+  let core: k8s.CoreV1Api;
+
+  before(async () => {
+    // No controllers: objects change only when the test changes them.
+    fleet = await startFleet({ controllers: false });
+    east = fleet.sim.cluster('east');
+    kc = new k8s.KubeConfig();
+    kc.loadFromFile(east.kubeconfigPath);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    for (const ns of ['crud', 'patch', 'chunk', 'inf']) {
+      await core.createNamespace({ body: { metadata: { name: ns } } });
+    }
+  });
+
+  after(async () => {
+    await fleet.stop();
+  });
+
+  test('typed CRUD', async () => {
+    const created = await core.createNamespacedPod({
+      namespace: 'crud',
+      body: pod('p1', { app: 'x' }),
+    });
+    assert.equal(created.metadata?.namespace, 'crud');
+    assert.match(created.metadata?.uid ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(created.status?.phase, 'Pending');
+    const read = await core.readNamespacedPod({ name: 'p1', namespace: 'crud' });
+    assert.ok(read.metadata?.creationTimestamp instanceof Date);
+    assert.equal(read.spec?.restartPolicy, 'Always');
+    await core.createNamespacedPod({ namespace: 'crud', body: pod('p2', { app: 'y' }) });
+    const list = await core.listNamespacedPod({ namespace: 'crud', labelSelector: 'app=x' });
+    assert.deepEqual(
+      list.items.map((p) => p.metadata?.name),
+      ['p1'],
+    );
+    assert.match(list.metadata?.resourceVersion ?? '', /^\d+$/);
+    read.metadata!.labels = { app: 'x', v: '2' };
+    const replaced = await core.replaceNamespacedPod({ name: 'p1', namespace: 'crud', body: read });
+    assert.equal(replaced.metadata?.labels?.v, '2');
+    assert.notEqual(replaced.metadata?.resourceVersion, read.metadata?.resourceVersion);
+    await expectApiError(
+      core.createNamespacedPod({ namespace: 'crud', body: pod('p1') }),
+      409,
+      'AlreadyExists',
+    );
+    await core.deleteNamespacedPod({ name: 'p1', namespace: 'crud' });
+    await expectApiError(
+      core.readNamespacedPod({ name: 'p1', namespace: 'crud' }),
+      404,
+      'NotFound',
+    );
+    await expectApiError(
+      core.createNamespacedPod({ namespace: 'missing', body: pod('p3') }),
+      404,
+      'NotFound',
+    );
+  });
+
+  test('a stale update gets 409 Conflict', async () => {
+    const a = await core.readNamespacedPod({ name: 'p2', namespace: 'crud' });
+    const b = await core.readNamespacedPod({ name: 'p2', namespace: 'crud' });
+    a.metadata!.labels = { ...a.metadata!.labels, writer: 'a' };
+    await core.replaceNamespacedPod({ name: 'p2', namespace: 'crud', body: a });
+    b.metadata!.labels = { ...b.metadata!.labels, writer: 'b' };
+    await expectApiError(
+      core.replaceNamespacedPod({ name: 'p2', namespace: 'crud', body: b }),
+      409,
+      'Conflict',
+    );
+    const now = await core.readNamespacedPod({ name: 'p2', namespace: 'crud' });
+    assert.equal(now.metadata?.labels?.writer, 'a');
+  });
+
+  test('every patch type', async () => {
+    await core.createNamespacedPod({ namespace: 'patch', body: pod('p', { app: 'p' }) });
+    // JSON patch is client-node's default media type.
+    let p = await core.patchNamespacedPod({
+      name: 'p',
+      namespace: 'patch',
+      body: [{ op: 'add', path: '/metadata/labels/j', value: '1' }],
+    });
+    assert.equal(p.metadata?.labels?.j, '1');
+    const jsonPatchLog = east.requestLog.filter((e) => e.verb === 'patch').pop();
+    assert.match(jsonPatchLog?.contentType ?? '', /json-patch\+json/);
+    await expectApiError(
+      core.patchNamespacedPod({
+        name: 'p',
+        namespace: 'patch',
+        body: [{ op: 'test', path: '/metadata/labels/j', value: 'nope' }],
+      }),
+      422,
+      'Invalid',
+    );
+
+    p = await core.patchNamespacedPod(
+      { name: 'p', namespace: 'patch', body: { metadata: { labels: { m: '2', j: null } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    assert.equal(p.metadata?.labels?.m, '2');
+    assert.equal(p.metadata?.labels?.j, undefined);
+
+    p = await core.patchNamespacedPod(
+      {
+        name: 'p',
+        namespace: 'patch',
+        body: { spec: { containers: [{ name: 'app', env: [{ name: 'B', value: '2' }] }] } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
+    );
+    const containers = p.spec!.containers;
+    assert.deepEqual(
+      containers.map((c) => c.name),
+      ['app', 'side'],
+    );
+    assert.deepEqual(
+      containers[0].env?.map((e) => `${e.name}=${e.value}`),
+      ['A=1', 'B=2'],
+    );
+
+    // A merge patch replaces lists: the same body drops A.
+    p = await core.patchNamespacedPod(
+      { name: 'p', namespace: 'patch', body: { metadata: { annotations: { a: 'b' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    assert.equal(p.metadata?.annotations?.a, 'b');
+
+    // The status subresource: main-resource patches ignore status, /status patches change only status.
+    p = await core.patchNamespacedPod(
+      { name: 'p', namespace: 'patch', body: { status: { phase: 'Running' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    assert.equal(p.status?.phase, 'Pending');
+    p = await core.patchNamespacedPodStatus(
+      {
+        name: 'p',
+        namespace: 'patch',
+        body: { status: { phase: 'Running' }, metadata: { labels: { no: 'x' } } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    assert.equal(p.status?.phase, 'Running');
+    assert.equal(p.metadata?.labels?.no, undefined);
+
+    // A resourceVersion in a patch is a precondition.
+    await expectApiError(
+      core.patchNamespacedPod(
+        {
+          name: 'p',
+          namespace: 'patch',
+          body: { metadata: { resourceVersion: '1', labels: { x: 'y' } } },
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      ),
+      409,
+      'Conflict',
+    );
+    assert.equal(east.writes('pods') >= 6, true);
+  });
+
+  test('list chunking with limit and continue, and 410 for an expired token', async () => {
+    for (let i = 0; i < 25; i++) {
+      await core.createNamespacedConfigMap({
+        namespace: 'chunk',
+        body: { metadata: { name: `cm-${String(i).padStart(2, '0')}` }, data: { i: String(i) } },
+      });
+    }
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    let firstToken: string | undefined;
+    do {
+      const page = await core.listNamespacedConfigMap({
+        namespace: 'chunk',
+        limit: 10,
+        _continue: token,
+      });
+      pages++;
+      names.push(...page.items.map((c) => c.metadata!.name!));
+      token = page.metadata?._continue || undefined;
+      if (pages === 1) {
+        firstToken = token;
+        assert.equal(page.metadata?.remainingItemCount, 15);
+      }
+    } while (token);
+    assert.equal(pages, 3);
+    assert.equal(names.length, 25);
+    assert.deepEqual(names, [...names].sort());
+    assert.equal(new Set(names).size, 25);
+    east.compact();
+    await expectApiError(
+      core.listNamespacedConfigMap({ namespace: 'chunk', limit: 10, _continue: firstToken }),
+      410,
+      'Expired',
+    );
+  });
+
+  test('informer: events, clean close, 410 as an ERROR event, HTTP 410, and 500 then restart', async () => {
+    const path = '/api/v1/namespaces/inf/pods';
+    const informer = k8s.makeInformer(kc, path, () => core.listNamespacedPod({ namespace: 'inf' }));
+    const added: string[] = [];
+    const updated: string[] = [];
+    const deleted: string[] = [];
+    const errors: Array<{ statusCode?: number; message?: string }> = [];
+    let stopping = false;
+    informer.on('add', (o) => added.push(o.metadata!.name!));
+    informer.on('update', (o) => updated.push(o.metadata!.name!));
+    informer.on('delete', (o) => deleted.push(o.metadata!.name!));
+    informer.on('error', (err) => {
+      if (!stopping) errors.push(err as { statusCode?: number });
+    });
+    const lists = (): number =>
+      east.requestLog.filter(
+        (e) => e.verb === 'list' && e.namespace === 'inf' && e.resource === 'pods',
+      ).length;
+    const watches = (): number =>
+      east.requestLog.filter((e) => e.verb === 'watch' && e.namespace === 'inf').length +
+      east.activeWatches;
+    const create = (name: string) =>
+      core.createNamespacedPod({ namespace: 'inf', body: pod(name) });
+    try {
+      await informer.start();
+      assert.equal(lists(), 1);
+      await create('a');
+      await eventually(() => added.includes('a'), 5_000, 'add of a');
+      await core.patchNamespacedPod(
+        { name: 'a', namespace: 'inf', body: { metadata: { labels: { v: '2' } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      await eventually(() => updated.includes('a'), 5_000, 'update of a');
+
+      // Clean close: the informer re-watches from its resourceVersion without listing again.
+      const w0 = watches();
+      assert.equal(east.closeWatches({ resource: 'pods', namespace: 'inf' }), 1);
+      await eventually(() => east.activeWatches === 1 && watches() > w0, 5_000, 're-watch');
+      await create('b');
+      await eventually(() => added.includes('b'), 5_000, 'add of b');
+      assert.equal(lists(), 1, 'no re-list after a clean close');
+
+      // 410 as an ERROR event on the stream: the informer re-lists.
+      assert.equal(east.expireWatches({ resource: 'pods' }), 1);
+      await create('c');
+      await eventually(
+        () => added.includes('c') && lists() === 2,
+        10_000,
+        'relist after ERROR 410',
+      );
+
+      // 410 as the HTTP status of the watch request: re-list again.
+      east.failNextWatch(410);
+      await eventually(() => east.activeWatches === 1, 5_000, 'watch open');
+      east.closeWatches();
+      await eventually(
+        () => lists() === 3 && east.activeWatches === 1,
+        10_000,
+        'relist after HTTP 410',
+      );
+      await core.deleteNamespacedPod({ name: 'b', namespace: 'inf' });
+      await eventually(() => deleted.includes('b'), 5_000, 'delete of b');
+
+      // 500 on the watch: the error callback fires and the informer stops until started again.
+      east.failNextWatch(500);
+      east.closeWatches();
+      await eventually(() => errors.length > 0, 10_000, 'error callback');
+      assert.equal(errors[0].statusCode, 500);
+      await create('d');
+      await sleep(300);
+      assert.equal(added.includes('d'), false, 'a stopped informer sees nothing');
+      assert.equal(east.activeWatches, 0);
+      await informer.start();
+      await eventually(() => added.includes('d'), 10_000, 'add of d after restart');
+      await create('e');
+      await eventually(() => added.includes('e'), 5_000, 'add of e');
+      assert.deepEqual(
+        informer
+          .list('inf')
+          .map((p) => p.metadata!.name)
+          .sort(),
+        ['a', 'c', 'd', 'e'],
+      );
+    } finally {
+      stopping = true;
+      await informer.stop();
+    }
+  });
+
+  test('watch with a label selector sees selector transitions as ADDED and DELETED', async () => {
+    await core.createNamespacedPod({ namespace: 'inf', body: pod('t', { role: 'worker' }) });
+    const list = await core.listNamespacedPod({ namespace: 'inf', labelSelector: 'role=worker' });
+    const events: string[] = [];
+    const watch = new k8s.Watch(kc);
+    const req = await watch.watch(
+      '/api/v1/namespaces/inf/pods',
+      { labelSelector: 'role=worker', resourceVersion: list.metadata!.resourceVersion },
+      (type, obj: k8s.V1Pod) =>
+        events.push(`${type} ${obj.metadata?.name} ${obj.metadata?.labels?.role}`),
+      () => undefined,
+    );
+    try {
+      const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+      await core.patchNamespacedPod(
+        { name: 't', namespace: 'inf', body: { metadata: { labels: { role: 'leader' } } } },
+        merge,
+      );
+      await core.patchNamespacedPod(
+        { name: 't', namespace: 'inf', body: { metadata: { labels: { role: 'worker' } } } },
+        merge,
+      );
+      await eventually(() => events.length >= 2, 5_000, 'two events');
+      assert.deepEqual(events, ['DELETED t worker', 'ADDED t worker']);
+    } finally {
+      req.abort();
+    }
+  });
+});
