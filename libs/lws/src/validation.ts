@@ -61,6 +61,8 @@ export const PATH = {
 
 export const MSG = {
   nameRequired: 'name or generateName is required',
+  nameRequiredNotGenerated:
+    'name is required: lws-fleet applies LeaderWorkerSets by name and does not use generateName',
   replicasMin: 'replicas must be equal or greater than 0',
   replicasMax: `replicas must be equal or less than ${MAX_REPLICAS}`,
   sizeMin: 'size must be equal or greater than 1',
@@ -311,7 +313,10 @@ function validateObjectMeta(lws: LeaderWorkerSet, bad: (...p: string[]) => boole
   }
   if (!bad(PATH.name)) {
     if (!meta.name) {
-      errors.push(required(PATH.name, MSG.nameRequired));
+      // lws-fleet applies manifests by name, so a generated name is no use.
+      errors.push(
+        required(PATH.name, meta.generateName ? MSG.nameRequiredNotGenerated : MSG.nameRequired),
+      );
     } else {
       for (const msg of isDNS1035Label(meta.name)) errors.push(invalid(PATH.name, meta.name, msg));
     }
