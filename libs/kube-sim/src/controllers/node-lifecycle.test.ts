@@ -145,7 +145,7 @@ describe('node lifecycle', () => {
     c.create(pod('p').gpus(8).obj());
     assert.equal(nodeOf(c.pod('p')), undefined);
     c.ctl.faults.setAllocatable('test-a-r2-gpu-1', { 'nvidia.com/gpu': '8' });
-    c.ctl.flush();
+    c.advance(1000);
     assert.equal(nodeOf(c.pod('p')), 'test-a-r2-gpu-1');
     c.stop();
   });

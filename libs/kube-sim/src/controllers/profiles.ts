@@ -9,6 +9,7 @@ import type { SimProfile } from './types';
 export const PROFILES: Record<'fast' | 'demo' | 'test', SimProfile> = {
   fast: {
     podStartDelayMs: 20,
+    schedulerBackoffMs: 100,
     podReadyDelayMs: 20,
     podStartJitterMs: 0,
     podStopDelayMs: 10,
@@ -22,6 +23,7 @@ export const PROFILES: Record<'fast' | 'demo' | 'test', SimProfile> = {
     podStartDelayMs: 1_000,
     podReadyDelayMs: 1_000,
     podStartJitterMs: 1_000,
+    schedulerBackoffMs: 1_000,
     podStopDelayMs: 1_000,
     nodeMonitorGracePeriodMs: 20_000,
     podEvictionTimeoutMs: 30_000,
@@ -34,6 +36,7 @@ export const PROFILES: Record<'fast' | 'demo' | 'test', SimProfile> = {
     podReadyDelayMs: 1_000,
     podStartJitterMs: 0,
     podStopDelayMs: 500,
+    schedulerBackoffMs: 1_000,
     nodeMonitorGracePeriodMs: 40_000,
     podEvictionTimeoutMs: 300_000,
     crashLoopBaseBackoffMs: 10_000,

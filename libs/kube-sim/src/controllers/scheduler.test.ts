@@ -52,6 +52,8 @@ describe('scheduler controller', () => {
     assert.equal(c.events('FailedScheduling', 'big').length, 1);
     c.ctl.faults.addNode(buildNode('test-big-1', { ...GPU_NODE, gpus: 16 }, {}, 50, c.clock.now()));
     c.ctl.flush();
+    assert.equal(nodeOf(c.pod('big')), undefined, 'waits for its back-off (1 s)');
+    c.advance(1000);
     assert.equal(nodeOf(c.pod('big')), 'test-big-1');
     assert.equal(condition(c.pod('big'), 'PodScheduled')?.status, 'True');
     c.stop();
@@ -64,7 +66,7 @@ describe('scheduler controller', () => {
     assert.equal(nodeOf(c.pod('waiting')), undefined);
     const freed = nodeOf(c.pod('full2'));
     c.store.delete('pods', 'default', 'full2', { gracePeriodSeconds: 0 });
-    c.ctl.flush();
+    c.advance(1000);
     assert.equal(nodeOf(c.pod('waiting')), freed);
     c.stop();
   });
@@ -79,7 +81,7 @@ describe('scheduler controller', () => {
       /^0\/4 nodes are available: 4 node\(s\) were unschedulable\./,
     );
     c.ctl.faults.uncordon('test-a-r2-gpu-2');
-    c.ctl.flush();
+    c.advance(1000);
     assert.equal(nodeOf(c.pod('p')), 'test-a-r2-gpu-2');
     c.stop();
   });
@@ -100,6 +102,7 @@ describe('scheduler controller', () => {
       },
       'persistentvolumeclaims',
     );
+    c.advance(1000);
     const claim = c.store.get('persistentvolumeclaims', 'default', 'data-db')!;
     assert.equal((claim.status as { phase: string }).phase, 'Bound');
     assert.equal((claim.spec as { volumeName: string }).volumeName, `pvc-${claim.metadata.uid}`);
@@ -145,7 +148,7 @@ describe('scheduler controller', () => {
     // Group 0 goes away: group 4 takes its rack.
     c.store.delete('pods', 'default', 'g0-0', { gracePeriodSeconds: 0 });
     c.store.delete('pods', 'default', 'g0-1', { gracePeriodSeconds: 0 });
-    c.ctl.flush();
+    c.advance(10_000);
     assert.equal(rackOf('g4-0'), racks[0]);
     assert.equal(rackOf('g4-1'), racks[0]);
     c.stop();

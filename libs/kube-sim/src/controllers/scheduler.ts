@@ -178,11 +178,22 @@ class SchedulerSnapshot implements SchedulingView {
   }
 }
 
+interface Unschedulable {
+  message: string;
+  /** Failed on some node for pod affinity: a pod landing anywhere may help. */
+  affinity: boolean;
+  attempts: number;
+  /** Not retried before this time (clock ms): upstream's per-pod back-off, 1 s doubling to 10 s. */
+  retryAt: number;
+  /** A cluster change since the last attempt may let it fit. */
+  dirty: boolean;
+}
+
 export class SchedulerController implements Controller {
   readonly name = 'scheduler' as const;
   private readonly snapshot: SchedulerSnapshot;
   /** Pods that fit nowhere, with the last message written (so an unchanged verdict writes nothing). */
-  private readonly unschedulable = new Map<string, { message: string; affinity: boolean }>();
+  private readonly unschedulable = new Map<string, Unschedulable>();
   private retryAll = false;
   private retryAffinity = false;
 
@@ -241,13 +252,23 @@ export class SchedulerController implements Controller {
   }
 
   afterBatch(): void {
-    if (!this.retryAll && !this.retryAffinity) return;
-    const all = this.retryAll;
-    this.retryAll = false;
-    this.retryAffinity = false;
-    for (const [key, state] of this.unschedulable) {
-      if (all || state.affinity) this.ctx.enqueue(this.name, key);
+    if (this.retryAll || this.retryAffinity) {
+      const all = this.retryAll;
+      this.retryAll = false;
+      this.retryAffinity = false;
+      for (const state of this.unschedulable.values())
+        if (all || state.affinity) state.dirty = true;
     }
+    const now = this.ctx.clock.now();
+    let next = Infinity;
+    for (const [key, state] of this.unschedulable) {
+      if (!state.dirty) continue;
+      if (state.retryAt <= now) {
+        state.dirty = false;
+        this.ctx.enqueue(this.name, key);
+      } else next = Math.min(next, state.retryAt);
+    }
+    if (next !== Infinity) this.ctx.wakeAt(this.name, '', next);
   }
 
   reconcile(key: string): void {
@@ -288,7 +309,16 @@ export class SchedulerController implements Controller {
       f.reasons.includes(REASON_POD_AFFINITY),
     );
     const previous = this.unschedulable.get(key);
-    this.unschedulable.set(key, { message, affinity });
+    const attempts = (previous?.attempts ?? 0) + 1;
+    const base = this.ctx.profile.schedulerBackoffMs ?? 1000;
+    const backoff = Math.min(base * 2 ** (attempts - 1), base * 10);
+    this.unschedulable.set(key, {
+      message,
+      affinity,
+      attempts,
+      retryAt: this.ctx.clock.now() + backoff,
+      dirty: previous?.dirty ?? false,
+    });
     tryMutate(this.ctx.store, 'pods', namespace, name ?? '', (p) => {
       if (p.metadata.uid !== uid) return;
       const status = (p.status ?? (p.status = {})) as Record<string, unknown>;

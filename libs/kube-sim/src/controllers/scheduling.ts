@@ -144,10 +144,16 @@ export function podScoringRequests(pod: KubeObject): { cpu: number; memory: numb
   return { cpu, memory };
 }
 
+const allocatableCache = new WeakMap<object, ResourceList>();
+
+/** Parsed status.allocatable; cached per node object (stored objects are never mutated in place). */
 export function nodeAllocatable(node: KubeObject): ResourceList {
   const alloc = (status(node).allocatable as Record<string, unknown> | undefined) ?? {};
+  const cached = allocatableCache.get(alloc);
+  if (cached) return cached;
   const out: ResourceList = {};
   for (const [k, v] of Object.entries(alloc)) out[k] = resourceAmount(k, v);
+  allocatableCache.set(alloc, out);
   return out;
 }
 
@@ -208,12 +214,19 @@ export function requiredAffinityTerms(pod: KubeObject): AffinityTerm[] {
   return raw.map((t) => resolveTerm(t, pod));
 }
 
+const antiTermsCache = new WeakMap<KubeObject, AffinityTerm[]>();
+
+/** Resolved required anti-affinity terms; cached per pod object (objects are never mutated in place). */
 export function requiredAntiAffinityTerms(pod: KubeObject): AffinityTerm[] {
+  const cached = antiTermsCache.get(pod);
+  if (cached) return cached;
   const affinity = spec(pod).affinity as AnyRecord | undefined;
   const pa = affinity?.podAntiAffinity as AnyRecord | undefined;
   const raw =
     (pa?.requiredDuringSchedulingIgnoredDuringExecution as RawAffinityTerm[] | undefined) ?? [];
-  return raw.map((t) => resolveTerm(t, pod));
+  const terms = raw.map((t) => resolveTerm(t, pod));
+  antiTermsCache.set(pod, terms);
+  return terms;
 }
 
 /** upstream AffinityTerm.Matches: the pod's namespace is in the term's set (or selected) and its labels match. */

@@ -26,6 +26,8 @@ export interface SimProfile {
   podStopDelayMs?: number;
   /** Random extra start delay per pod, 0..jitter ms (seeded). Default 0. */
   podStartJitterMs?: number;
+  /** First retry back-off of an unschedulable pod after a cluster change; doubles to 10×. Default 1000. */
+  schedulerBackoffMs?: number;
   /** How often a healthy node's Ready condition heartbeat is refreshed; 0 (the default) writes none. */
   nodeHeartbeatIntervalMs?: number;
 }
