@@ -215,4 +215,51 @@ describe('kubelet: pod lifecycle', () => {
     assert.equal(c.pod('p'), undefined);
     c.stop();
   });
+
+  test('pod annotations override the start and ready delays, or keep the pod Pending', () => {
+    const c = testCluster();
+    const annotated = pod('p').obj();
+    annotated.metadata.annotations = {
+      'kube-sim.lws-fleet.io/start-delay-ms': '5000',
+      'kube-sim.lws-fleet.io/ready-delay-ms': '0',
+    };
+    c.create(annotated);
+    c.advance(4999);
+    assert.equal(phase(c.pod('p')), 'Pending');
+    c.advance(1);
+    assert.equal(condition(c.pod('p'), 'Ready')?.status, 'True');
+    const stuck = pod('s').obj();
+    stuck.metadata.annotations = { 'kube-sim.lws-fleet.io/stuck-pending': 'ImagePullBackOff' };
+    c.create(stuck);
+    c.advance(60_000);
+    assert.equal(
+      ((containerStatus(c.pod('s')).state as Rec).waiting as Rec).reason,
+      'ImagePullBackOff',
+    );
+    c.ctl.faults.clearStuck('default', 's');
+    c.advance(2000);
+    assert.equal(condition(c.pod('s'), 'Ready')?.status, 'True');
+    c.stop();
+  });
+
+  test('init containers are reported completed (sidecars running)', () => {
+    const c = testCluster();
+    const p = pod('p').obj();
+    (p.spec as Rec).initContainers = [
+      { name: 'setup', image: 'busybox' },
+      { name: 'proxy', image: 'envoy', restartPolicy: 'Always' },
+    ];
+    c.create(p);
+    c.advance(2000);
+    const inits = ((c.pod('p')!.status as Rec).initContainerStatuses as Array<Rec>) ?? [];
+    assert.deepEqual(
+      inits.map((s) => [s.name, Object.keys(s.state as Rec)[0]]),
+      [
+        ['setup', 'terminated'],
+        ['proxy', 'running'],
+      ],
+    );
+    assert.equal(condition(c.pod('p'), 'Ready')?.status, 'True');
+    c.stop();
+  });
 });

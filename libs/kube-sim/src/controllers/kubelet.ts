@@ -13,6 +13,14 @@ import { getCondition, setCondition, tryDelete, tryMutate } from './runtime';
 import { objectKey } from './cache';
 import { isTerminal, nodeNameOf } from './scheduling';
 import type { NodeFaultState } from './node-lifecycle';
+import { ANNOTATION_READY_DELAY, ANNOTATION_START_DELAY, ANNOTATION_STUCK_PENDING } from './labels';
+
+/** A non-negative integer annotation, in ms. */
+function annotationMs(pod: KubeObject, key: string): number | undefined {
+  const v = pod.metadata.annotations?.[key];
+  if (v === undefined || !/^\d+$/.test(v)) return undefined;
+  return Number(v);
+}
 
 type Rec = Record<string, unknown>;
 
@@ -58,6 +66,8 @@ interface PodRuntime {
   startAt?: number;
   stuck?: string;
   stuckTerminating?: boolean;
+  /** clearStuck was called: the stuck-pending annotation no longer applies. */
+  stuckCleared?: boolean;
   slowStartMs: number;
   readyOverride?: boolean;
   terminateAt?: number;
@@ -119,6 +129,7 @@ export class KubeletController implements Controller {
     const rt = this.runtime(key);
     const wasStuck = rt.stuck !== undefined;
     rt.stuck = undefined;
+    rt.stuckCleared = true;
     rt.stuckTerminating = false;
     if (wasStuck) rt.startAt = undefined;
     this.ctx.enqueue(this.name, key);
@@ -226,6 +237,7 @@ export class KubeletController implements Controller {
         rt.readyOverride = undefined;
         rt.containers.clear();
         rt.stuck = undefined;
+        rt.stuckCleared = false;
         rt.stuckTerminating = false;
         rt.slowStartMs = 0;
       }
@@ -241,6 +253,8 @@ export class KubeletController implements Controller {
     }
     if (isTerminal(pod)) return;
 
+    const stuckAnnotation = pod.metadata.annotations?.[ANNOTATION_STUCK_PENDING];
+    if (stuckAnnotation && rt.stuck === undefined && !rt.stuckCleared) rt.stuck = stuckAnnotation;
     const status = (pod.status ?? {}) as Rec;
     if (!status.startTime || !status.containerStatuses) {
       this.initialize(pod, rt, nodeName, now);
@@ -254,7 +268,7 @@ export class KubeletController implements Controller {
       status.phase === 'Pending' &&
       !(status.containerStatuses as ContainerStatus[]).some((c) => c.state.running)
     ) {
-      if (rt.startAt === undefined) rt.startAt = now + this.startDelay(rt);
+      if (rt.startAt === undefined) rt.startAt = now + this.startDelay(pod, rt);
       if (now < rt.startAt) {
         this.ctx.wakeAt(this.name, key, rt.startAt);
         return;
@@ -263,13 +277,14 @@ export class KubeletController implements Controller {
     this.run(key, pod, rt, now);
   }
 
-  private startDelay(rt: PodRuntime): number {
+  private startDelay(pod: KubeObject, rt: PodRuntime): number {
     const jitter = this.ctx.profile.podStartJitterMs ?? 0;
-    return (
-      this.ctx.profile.podStartDelayMs +
-      rt.slowStartMs +
-      (jitter > 0 ? Math.floor(this.ctx.random() * jitter) : 0)
-    );
+    const base = annotationMs(pod, ANNOTATION_START_DELAY) ?? this.ctx.profile.podStartDelayMs;
+    return base + rt.slowStartMs + (jitter > 0 ? Math.floor(this.ctx.random() * jitter) : 0);
+  }
+
+  private readyDelay(pod: KubeObject): number {
+    return annotationMs(pod, ANNOTATION_READY_DELAY) ?? this.ctx.profile.podReadyDelayMs;
   }
 
   private specContainers(pod: KubeObject): ContainerSpec[] {
@@ -332,6 +347,28 @@ export class KubeletController implements Controller {
       );
       setCondition(status, { type: 'PodScheduled', status: 'True' }, iso);
       sortConditions(status);
+      const inits =
+        ((p.spec as Rec | undefined)?.initContainers as Array<
+          ContainerSpec & { restartPolicy?: string }
+        >) ?? [];
+      if (inits.length) {
+        // Init containers are instantaneous here: done (or, for sidecars, running) by the time the pod is seen.
+        status.initContainerStatuses = inits.map((c): ContainerStatus => ({
+          name: c.name,
+          image: c.image ?? '',
+          imageID: '',
+          ready: c.restartPolicy === 'Always',
+          started: c.restartPolicy === 'Always',
+          restartCount: 0,
+          state:
+            c.restartPolicy === 'Always'
+              ? { running: { startedAt: iso } }
+              : {
+                  terminated: { exitCode: 0, reason: 'Completed', startedAt: iso, finishedAt: iso },
+                },
+          lastState: {},
+        }));
+      }
       status.containerStatuses = containers.map((c): ContainerStatus => ({
         name: c.name,
         image: c.image ?? '',
@@ -344,7 +381,7 @@ export class KubeletController implements Controller {
       }));
     });
     if (!rt.stuck) {
-      rt.startAt = now + this.startDelay(rt);
+      rt.startAt = now + this.startDelay(pod, rt);
       this.ctx.wakeAt(
         this.name,
         objectKey(pod.metadata.namespace, pod.metadata.name ?? ''),
@@ -445,14 +482,14 @@ export class KubeletController implements Controller {
               77,
             );
           c.startedAt = now;
-          c.readyAt = now + profile.podReadyDelayMs;
+          c.readyAt = now + this.readyDelay(pod);
           c.backoffUntil = undefined;
           if (cs.restartCount === 0) started.push(cs.name);
         }
         if (cs.state.running) {
           if (c.startedAt === undefined) {
             c.startedAt = Date.parse(cs.state.running.startedAt) || now;
-            c.readyAt = cs.ready ? now : now + profile.podReadyDelayMs;
+            c.readyAt = cs.ready ? now : now + this.readyDelay(pod);
           }
           if (c.pendingCrash) {
             this.crashContainer(

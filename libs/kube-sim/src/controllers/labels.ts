@@ -21,3 +21,12 @@ export const FINALIZER_NAMESPACE = 'kubernetes';
 export const DEFAULT_SCHEDULER = 'default-scheduler';
 /** DefaultTolerationSeconds admission: the value the profile's podEvictionTimeoutMs stands for. */
 export const DEFAULT_TOLERATION_SECONDS = 300;
+
+/**
+ * Per-pod controls for scripted scenarios (KWOK-style), e.g. in a pod template:
+ * start and ready delays in ms overriding the profile, and a reason to stay Pending with.
+ */
+export const ANNOTATION_PREFIX = 'kube-sim.lws-fleet.io/';
+export const ANNOTATION_START_DELAY = `${ANNOTATION_PREFIX}start-delay-ms`;
+export const ANNOTATION_READY_DELAY = `${ANNOTATION_PREFIX}ready-delay-ms`;
+export const ANNOTATION_STUCK_PENDING = `${ANNOTATION_PREFIX}stuck-pending`;

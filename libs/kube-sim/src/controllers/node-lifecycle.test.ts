@@ -149,4 +149,21 @@ describe('node lifecycle', () => {
     assert.equal(nodeOf(c.pod('p')), 'test-a-r2-gpu-1');
     c.stop();
   });
+
+  test('heartbeats (when the profile asks): leases renewed, frozen for a lost node', () => {
+    const c = testCluster({ profile: { nodeHeartbeatIntervalMs: 10_000 } });
+    const [a, b] = c.nodes.map((n) => n.metadata.name!);
+    c.advance(10_000);
+    const renew = (n: string) =>
+      (c.store.get('leases', 'kube-node-lease', n)?.spec as Rec | undefined)?.renewTime as
+        string | undefined;
+    const first = renew(a);
+    assert.ok(first, 'lease created');
+    c.ctl.faults.loseNode(b);
+    const lost = renew(b);
+    c.advance(10_000);
+    assert.notEqual(renew(a), first);
+    assert.equal(renew(b), lost);
+    c.stop();
+  });
 });

@@ -12,7 +12,7 @@
 import type { KubeObject, StoreEvent } from '../store/types';
 import type { NodeFaultMode } from './types';
 import type { Controller, ControllerContext } from './runtime';
-import { getCondition, setCondition, tryDelete, tryMutate } from './runtime';
+import { getCondition, rfc3339Micro, setCondition, tryDelete, tryMutate } from './runtime';
 import { objectKey } from './cache';
 import { isTerminal } from './scheduling';
 import { tolerationFor, type Taint, type Toleration } from './selectors';
@@ -31,6 +31,10 @@ export interface NodeFault {
 export type NodeFaultState = Map<string, NodeFault>;
 
 const CONDITION_TYPES = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'];
+/** Node names are DNS subdomains: this key can never be one. */
+const HEARTBEAT_KEY = '#heartbeat';
+/** The kubelet posts node status this many lease renewals apart (upstream: 10 s lease, 5 min status). */
+const STATUS_EVERY = 30;
 
 export class NodeLifecycleController implements Controller {
   readonly name = 'nodeLifecycle' as const;
@@ -38,10 +42,15 @@ export class NodeLifecycleController implements Controller {
   private readonly taintedAt = new Map<string, number>();
   private readonly evicted = new Set<string>();
 
+  private heartbeats = 0;
+
   constructor(
     private readonly ctx: ControllerContext,
     readonly faults: NodeFaultState,
-  ) {}
+  ) {
+    const interval = ctx.profile.nodeHeartbeatIntervalMs ?? 0;
+    if (interval > 0) ctx.wakeAt(this.name, HEARTBEAT_KEY, ctx.clock.now() + interval);
+  }
 
   onEvent(event: StoreEvent): void {
     const { resource, object, type } = event;
@@ -78,6 +87,10 @@ export class NodeLifecycleController implements Controller {
   }
 
   reconcile(name: string): void {
+    if (name === HEARTBEAT_KEY) {
+      this.heartbeat();
+      return;
+    }
     const node = this.ctx.cache.nodes.get(name);
     const now = this.ctx.clock.now();
     if (!node) {
@@ -107,6 +120,52 @@ export class NodeLifecycleController implements Controller {
     const down = getCondition(current, 'Ready')?.status !== 'True';
     wake = Math.min(wake, this.evictPods(current, down, now));
     if (wake !== Infinity) this.ctx.wakeAt(this.name, name, wake);
+  }
+
+  /**
+   * The kubelets' heartbeats, when the profile asks for them: every live node renews its Lease in
+   * kube-node-lease, and refreshes its conditions' lastHeartbeatTime every STATUS_EVERY renewals.
+   * Faulted nodes stay silent, so their heartbeats freeze as a real lost node's do.
+   */
+  private heartbeat(): void {
+    const interval = this.ctx.profile.nodeHeartbeatIntervalMs ?? 0;
+    if (interval <= 0) return;
+    const now = this.ctx.clock.now();
+    const micro = rfc3339Micro(now);
+    const iso = this.ctx.clock.iso();
+    const postStatus = this.heartbeats++ % STATUS_EVERY === STATUS_EVERY - 1;
+    for (const [name, node] of this.ctx.cache.nodes) {
+      if (this.faults.has(name)) continue;
+      const renewed = tryMutate(this.ctx.store, 'leases', 'kube-node-lease', name, (lease) => {
+        (lease.spec as Rec).renewTime = micro;
+      });
+      if (!renewed) {
+        try {
+          this.ctx.store.create('leases', {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: {
+              name,
+              namespace: 'kube-node-lease',
+              ownerReferences: [
+                { apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid ?? '' },
+              ],
+            },
+            spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro },
+          });
+        } catch {
+          // kube-node-lease missing or leases not served: heartbeats are best effort.
+        }
+      }
+      if (postStatus && getCondition(node, 'Ready')?.status === 'True') {
+        tryMutate(this.ctx.store, 'nodes', undefined, name, (n) => {
+          for (const c of ((n.status as Rec | undefined)?.conditions as Rec[] | undefined) ?? []) {
+            c.lastHeartbeatTime = iso;
+          }
+        });
+      }
+    }
+    this.ctx.wakeAt(this.name, HEARTBEAT_KEY, now + interval);
   }
 
   private writeHealthy(node: KubeObject): void {

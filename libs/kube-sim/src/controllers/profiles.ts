@@ -29,7 +29,7 @@ export const PROFILES: Record<'fast' | 'demo' | 'test', SimProfile> = {
     podEvictionTimeoutMs: 30_000,
     crashLoopBaseBackoffMs: 10_000,
     crashLoopMaxBackoffMs: 300_000,
-    nodeHeartbeatIntervalMs: 0,
+    nodeHeartbeatIntervalMs: 10_000,
   },
   test: {
     podStartDelayMs: 1_000,
