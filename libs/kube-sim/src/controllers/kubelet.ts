@@ -441,7 +441,6 @@ export class KubeletController implements Controller {
   /** Running: starts containers, applies crashes and back-offs, computes readiness; one write at most. */
   private run(key: string, pod: KubeObject, rt: PodRuntime, now: number): void {
     const iso = this.ctx.clock.iso();
-    const profile = this.ctx.profile;
     const spec = (pod.spec ?? {}) as Rec;
     const restartPolicy = (spec.restartPolicy as string | undefined) ?? 'Always';
     const gates = ((spec.readinessGates as Array<{ conditionType: string }> | undefined) ?? []).map(
