@@ -92,6 +92,8 @@ export interface ApiServerOptions {
   port?: number;
   seed?: number;
   requestLogSize?: number;
+  /** Idle keep-alive connections are closed after this many ms (default 5000). */
+  keepAliveTimeoutMs?: number;
   /** Handles `/__sim/*` requests (the admin API); given the parsed URL. */
   admin?: (
     req: IncomingMessage,
@@ -130,15 +132,18 @@ const PATCH_TYPES = [
   'application/apply-patch+yaml',
 ];
 
-/** Serialised JSON of stored objects, which are immutable once stored. */
-const jsonCache = new WeakMap<object, string>();
+/**
+ * Serialised JSON of a stored object (immutable once stored). One entry is enough to serialise an
+ * event once for all the watches it fans out to, without keeping a string per object in the history.
+ */
+let lastJsonObject: object | undefined;
+let lastJson = '';
 function json(o: object): string {
-  let s = jsonCache.get(o);
-  if (s === undefined) {
-    s = JSON.stringify(o);
-    jsonCache.set(o, s);
+  if (o !== lastJsonObject) {
+    lastJson = JSON.stringify(o);
+    lastJsonObject = o;
   }
-  return s;
+  return lastJson;
 }
 
 function listKind(info: ResourceInfo): string {
@@ -219,7 +224,13 @@ export class ApiServer {
 
   private createHttpServer(): Server {
     const server = createServer(
-      { keepAliveTimeout: 120_000, requestTimeout: 0, headersTimeout: 60_000 },
+      {
+        // client-node 2.x opens a fresh undici Agent (and connection) per request and never reuses
+        // it, so idle connections must not linger long; kubectl reuses its connections within seconds.
+        keepAliveTimeout: this.opts.keepAliveTimeoutMs ?? 5_000,
+        requestTimeout: 0,
+        headersTimeout: 60_000,
+      },
       (req, res) => this.handle(req, res),
     );
     server.on('connection', (socket: Socket) => {
