@@ -39,6 +39,8 @@ export function seededRandom(seed = 1): () => number {
 export interface ControllerSetInternals extends ControllerSet {
   /** The scheduler's current verdict for a pending pod (its Unschedulable message). */
   schedulingVerdict(namespace: string, pod: string): string | undefined;
+  /** Reconciles run per controller since start, for tests that bound controller work. */
+  reconcileCounts(): Partial<Record<ControllerName, number>>;
 }
 
 export function startControllers(options: ControllerOptions): ControllerSetInternals {
@@ -167,5 +169,6 @@ export function startControllers(options: ControllerOptions): ControllerSetInter
       runner.stop();
     },
     schedulingVerdict: (ns, pod) => scheduler.verdict(`${ns}/${pod}`),
+    reconcileCounts: () => runner.reconcileCounts(),
   };
 }

@@ -112,6 +112,16 @@ describe('kubelet: pod lifecycle', () => {
     c.stop();
   });
 
+  test('crashing a container the pod does not have is refused', () => {
+    const c = testCluster();
+    c.create(pod('p').obj());
+    assert.throws(
+      () => c.ctl.faults.crashContainer('default', 'p', 'nope'),
+      /container "nope" not found/,
+    );
+    c.stop();
+  });
+
   test('restartPolicy Never: a crash fails the pod', () => {
     const c = testCluster();
     c.create(pod('job').restartPolicy('Never').obj());

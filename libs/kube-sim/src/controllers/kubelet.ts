@@ -103,6 +103,10 @@ export class KubeletController implements Controller {
 
   crash(namespace: string, pod: string, container: string, options: CrashOptions = {}): void {
     const key = objectKey(namespace, pod);
+    const existing = this.ctx.cache.pods.get(key);
+    if (existing && !this.specContainers(existing).some((c) => c.name === container)) {
+      throw new Error(`container "${container}" not found in pod ${key}`);
+    }
     const c = this.container(this.runtime(key), container);
     c.pendingCrash = {
       remaining: Math.max(1, options.times ?? 1),

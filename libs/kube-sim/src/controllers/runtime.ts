@@ -67,6 +67,7 @@ export class Runner {
   private readonly pausedSet = new Set<ControllerName>();
   private readonly wakes = new Map<string, ClockTimer>();
   private draining = false;
+  private readonly counts = new Map<ControllerName, number>();
   private scheduled: NodeJS.Immediate | undefined;
   private stopped = false;
 
@@ -134,6 +135,11 @@ export class Runner {
     return [...this.pausedSet];
   }
 
+  /** Reconciles run per controller since start. */
+  reconcileCounts(): Partial<Record<ControllerName, number>> {
+    return Object.fromEntries(this.counts);
+  }
+
   isPaused(name: ControllerName): boolean {
     return this.pausedSet.has(name);
   }
@@ -156,6 +162,7 @@ export class Runner {
               continue;
             }
             try {
+              this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
               controller.reconcile(key);
             } catch (err) {
               warn(`${name} reconcile ${key}`, err);

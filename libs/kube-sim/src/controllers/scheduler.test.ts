@@ -153,4 +153,22 @@ describe('scheduler controller', () => {
     assert.equal(rackOf('g4-1'), racks[0]);
     c.stop();
   });
+
+  test('scale: 1,000 unschedulable pods are not retried on every one of 100 deletions (per-pod back-off)', () => {
+    const c = testCluster(); // 4 nodes × 8 gpus
+    for (let i = 0; i < 4; i++) c.create(pod(`full${i}`).gpus(8).obj());
+    c.advance(2000);
+    for (let i = 0; i < 100; i++) c.create(pod(`small${i}`).requests({ cpu: '10m' }).obj());
+    c.advance(2000);
+    for (let i = 0; i < 1000; i++) c.store.create('pods', pod(`gpu${i}`).gpus(1).obj());
+    c.ctl.flush();
+    const before = c.ctl.reconcileCounts().scheduler ?? 0;
+    for (let i = 0; i < 100; i++) c.store.delete('pods', 'default', `small${i}`);
+    c.advance(1000); // the kubelet removes all 100 at the same instant, one event each
+    const retries = (c.ctl.reconcileCounts().scheduler ?? 0) - before;
+    assert.ok(retries <= 2 * 1000 + 100, `scheduler ran ${retries} times`);
+    assert.ok(retries >= 1000, `unschedulable pods were retried (${retries})`);
+    assert.equal(c.store.list('pods').items.filter((p) => !nodeOf(p)).length, 1000);
+    c.stop();
+  });
 });
