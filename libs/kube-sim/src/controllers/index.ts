@@ -24,4 +24,13 @@ export {
   type FitResult,
   type SchedulingView,
 } from './scheduling';
-export { startControllers } from './controller-set';
+export { startControllers, seededRandom, type ControllerSetInternals } from './controller-set';
+export {
+  ANNOTATION_READY_DELAY,
+  ANNOTATION_START_DELAY,
+  ANNOTATION_STUCK_PENDING,
+  LABEL_INSTANCE_TYPE,
+  LABEL_RACK,
+  LABEL_ZONE,
+  RESOURCE_GPU,
+} from './labels';
