@@ -74,14 +74,17 @@ export function rethrowConnectionError(err: unknown, url: string): never {
   throw err;
 }
 
-/** Opens a plain pg client (not pooled) on `url`, with the friendly unreachable error. */
-export async function connectClient(url: string, config: ClientConfig = {}): Promise<Client> {
+/**
+ * Opens a plain pg client (not pooled) on `url`, with the friendly unreachable error naming
+ * `reportUrl` (the URL the user gave, when `url` is the maintenance database).
+ */
+async function connectClient(url: string, reportUrl: string, config: ClientConfig = {}) {
   const client = new Client({ connectionString: url, ...config });
   try {
     await client.connect();
   } catch (err) {
     await client.end().catch(() => undefined);
-    rethrowConnectionError(err, url);
+    rethrowConnectionError(err, reportUrl);
   }
   return client;
 }
@@ -92,7 +95,7 @@ export async function connectClient(url: string, config: ClientConfig = {}): Pro
  */
 export async function ensureDatabase(url: string): Promise<void> {
   const name = databaseName(url);
-  const admin = await connectClient(withDatabase(url, 'postgres'));
+  const admin = await connectClient(withDatabase(url, 'postgres'), url);
   try {
     for (let attempt = 0; ; attempt++) {
       const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -120,7 +123,7 @@ export async function ensureDatabase(url: string): Promise<void> {
 /** Drops the database named in `url`, terminating its connections first. */
 export async function dropDatabase(url: string): Promise<void> {
   const name = databaseName(url);
-  const admin = await connectClient(withDatabase(url, 'postgres'));
+  const admin = await connectClient(withDatabase(url, 'postgres'), url);
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
   } finally {

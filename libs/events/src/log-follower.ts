@@ -44,6 +44,7 @@ export class LogFollower {
   private batchesStarted = 0;
   private waiters: { after: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private committed: Checkpoint | undefined;
+  private lastError: unknown;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -92,12 +93,29 @@ export class LogFollower {
 
   /**
    * Resolves once the follower has handled every event readable when called (a batch that
-   * started after this call found nothing more to read). For tests and orderly hand-overs.
+   * started after this call found nothing more to read). Rejects after `timeoutMs` (default 30 s)
+   * with the last batch error, if any. For tests and orderly hand-overs.
    */
-  whenCaughtUp(): Promise<void> {
+  whenCaughtUp(timeoutMs = 30_000): Promise<void> {
     if (this.stopping) return Promise.reject(new Error(`log follower ${this.name} stopped`));
     return new Promise((resolve, reject) => {
-      this.waiters.push({ after: this.batchesStarted, resolve, reject });
+      const waiter = {
+        after: this.batchesStarted,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        const last = this.lastError ? `; last error: ${(this.lastError as Error).message}` : '';
+        reject(new Error(`log follower ${this.name} not caught up after ${timeoutMs} ms${last}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
       this.wake();
     });
   }
@@ -113,6 +131,7 @@ export class LogFollower {
         outcome = await this.runBatch();
         failures = 0;
       } catch (error) {
+        this.lastError = error;
         this.onError(error);
         outcome = 'failed';
         failures++;
