@@ -145,21 +145,49 @@ describe('client-node conformance', { timeout: 120_000 }, () => {
       {
         name: 'p',
         namespace: 'patch',
-        body: { spec: { containers: [{ name: 'app', env: [{ name: 'B', value: '2' }] }] } },
+        body: { spec: { containers: [{ name: 'side', image: 'busybox:1.37' }] } },
       },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
     );
-    const containers = p.spec!.containers;
+    // Containers merge by name: only side's image changed.
     assert.deepEqual(
-      containers.map((c) => c.name),
-      ['app', 'side'],
+      p.spec!.containers.map((c) => `${c.name}=${c.image}`),
+      ['app=nginx:1.25', 'side=busybox:1.37'],
     );
     assert.deepEqual(
-      containers[0].env?.map((e) => `${e.name}=${e.value}`),
-      ['A=1', 'B=2'],
+      p.spec!.containers[0].env?.map((e) => `${e.name}=${e.value}`),
+      ['A=1'],
     );
+    // The same change as a merge patch replaces the whole list, which a pod refuses (spec is immutable).
+    await expectApiError(
+      core.patchNamespacedPod(
+        {
+          name: 'p',
+          namespace: 'patch',
+          body: { spec: { containers: [{ name: 'side', image: 'busybox:1.38' }] } },
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      ),
+      422,
+      'Invalid',
+    );
+    const svc = await core.createNamespacedService({
+      namespace: 'patch',
+      body: {
+        metadata: { name: 's' },
+        spec: { selector: { app: 'p' }, ports: [{ name: 'a', port: 80 }] },
+      },
+    });
+    const merged = await core.patchNamespacedService(
+      { name: 's', namespace: 'patch', body: { spec: { ports: [{ name: 'b', port: 81 }] } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
+    );
+    assert.deepEqual(
+      merged.spec?.ports?.map((x) => `${x.name}:${x.port}`),
+      ['a:80', 'b:81'],
+    );
+    assert.equal(merged.spec?.clusterIP, svc.spec?.clusterIP);
 
-    // A merge patch replaces lists: the same body drops A.
     p = await core.patchNamespacedPod(
       { name: 'p', namespace: 'patch', body: { metadata: { annotations: { a: 'b' } } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),

@@ -14,13 +14,13 @@ const POD = (env: string, image: string): string => `apiVersion: v1
 kind: Pod
 metadata:
   name: web-0
-  labels: {app: web, tier: front}
+  labels: {app: web, tier: front, mode: ${env}}
 spec:
   containers:
   - name: app
     image: ${image}
     env:
-    - {name: MODE, value: "${env}"}
+    - {name: MODE, value: "a"}
     - {name: KEEP, value: "yes"}
   - name: sidecar
     image: busybox:1.36
@@ -70,17 +70,31 @@ describe('kubectl conformance', { timeout: 120_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /pod\/web-0 configured/);
     const pod = east.store.get('pods', 'default', 'web-0')!;
-    const app = (pod.spec as { containers: Array<{ name: string; image: string; env: unknown[] }> })
-      .containers[0];
-    assert.equal(app.image, 'nginx:1.26');
-    // Strategic merge by name: MODE changed, KEEP kept, order kept.
-    assert.deepEqual(app.env, [
-      { name: 'MODE', value: 'b' },
+    const containers = (
+      pod.spec as { containers: Array<{ name: string; image: string; env: unknown[] }> }
+    ).containers;
+    // Strategic merge by container name: app's image changed, env and the sidecar kept, order kept.
+    assert.deepEqual(
+      containers.map((c) => `${c.name}=${c.image}`),
+      ['app=nginx:1.26', 'sidecar=busybox:1.36'],
+    );
+    assert.deepEqual(containers[0].env, [
+      { name: 'MODE', value: 'a' },
       { name: 'KEEP', value: 'yes' },
     ]);
+    assert.equal(pod.metadata.labels?.mode, 'b');
     const patches = east.requestLog.filter((e) => e.verb === 'patch' && e.resource === 'pods');
     assert.ok(patches.length >= 1);
     assert.match(patches[patches.length - 1].contentType ?? '', /strategic-merge-patch/);
+
+    // As on a real cluster, a pod's spec is immutable but for images (and a few more fields).
+    r = await run(
+      'apply',
+      '-f',
+      file('pod-env.yaml', POD('b', 'nginx:1.26').replace('value: "a"', 'value: "z"')),
+    );
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Forbidden: pod updates may not change fields other than/);
 
     r = await run('apply', '-f', file('svc.yaml', SERVICE(8080)));
     assert.equal(r.code, 0, r.stderr);

@@ -135,7 +135,11 @@ export function invalid(
       kind: info.kind,
       causes: [
         {
-          reason: value === undefined ? 'FieldValueRequired' : 'FieldValueInvalid',
+          reason: message.startsWith('Forbidden')
+            ? 'FieldValueForbidden'
+            : message.startsWith('Required')
+              ? 'FieldValueRequired'
+              : 'FieldValueInvalid',
           message: detail.slice(field.length + 2),
           field,
         },
@@ -608,6 +612,8 @@ export class MemoryStore implements ObjectStore {
         delete m.deletionGracePeriodSeconds;
       }
       info.prepareUpdate?.(next, old, this.ctx);
+      const violation = info.validateUpdate?.(next, old);
+      if (violation) throw invalid(info, name, violation.field, violation.message, violation.value);
       if (info.generation) {
         m.generation = (old.metadata.generation ?? 0) + (specChanged(old, next) ? 1 : 0);
       } else {

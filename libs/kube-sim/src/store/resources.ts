@@ -27,6 +27,58 @@ export interface ResourceInfo {
   prepareCreate?(object: KubeObject, ctx: StrategyContext): void;
   /** Runs on every non-status write; `old` is the stored object. */
   prepareUpdate?(object: KubeObject, old: KubeObject, ctx: StrategyContext): void;
+  /** Update validation after defaulting (immutable fields); a violation becomes 422 Invalid. */
+  validateUpdate?(object: KubeObject, old: KubeObject): FieldViolation | undefined;
+}
+
+export interface FieldViolation {
+  field: string;
+  /** The text after `<field>: ` in the Status message. */
+  message: string;
+  value?: unknown;
+}
+
+const POD_UPDATE_FORBIDDEN =
+  'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** The pod spec is immutable but for images, activeDeadlineSeconds, added tolerations and removed scheduling gates. */
+function podSpecUpdateAllowed(spec: Obj, old: Obj): boolean {
+  const a = JSON.parse(JSON.stringify(spec)) as Obj;
+  const b = old;
+  for (const list of ['containers', 'initContainers']) {
+    const na = (a[list] as Obj[] | undefined) ?? [];
+    const nb = (b[list] as Obj[] | undefined) ?? [];
+    if (na.length !== nb.length) return false;
+    na.forEach((c, i) => {
+      if (c.name === nb[i].name) c.image = nb[i].image;
+    });
+  }
+  a.activeDeadlineSeconds = b.activeDeadlineSeconds;
+  const oldTolerations = (b.tolerations as Obj[] | undefined) ?? [];
+  const newTolerations = (a.tolerations as Obj[] | undefined) ?? [];
+  const keyOf = (t: Obj): string =>
+    JSON.stringify([t.key, t.operator, t.value, t.effect, t.tolerationSeconds]);
+  if (oldTolerations.every((t) => newTolerations.some((n) => keyOf(n) === keyOf(t))))
+    a.tolerations = b.tolerations;
+  const oldGates = (b.schedulingGates as Obj[] | undefined) ?? [];
+  const newGates = (a.schedulingGates as Obj[] | undefined) ?? [];
+  if (newGates.every((g) => oldGates.some((o) => o.name === g.name)))
+    a.schedulingGates = b.schedulingGates;
+  if (a.activeDeadlineSeconds === undefined) delete a.activeDeadlineSeconds;
+  if (a.tolerations === undefined) delete a.tolerations;
+  if (a.schedulingGates === undefined) delete a.schedulingGates;
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.keys(v as Obj)
+      .filter((k) => (v as Obj)[k] !== undefined)
+      .sort()
+      .map((k) => [k, sortKeys((v as Obj)[k])]),
+  );
 }
 
 type Obj = Record<string, unknown>;
@@ -157,6 +209,10 @@ const podInfo: ResourceInfo = {
     }
     defaultPodSpec(spec);
   },
+  validateUpdate(object, old) {
+    if (podSpecUpdateAllowed((object.spec as Obj) ?? {}, (old.spec as Obj) ?? {})) return undefined;
+    return { field: 'spec', message: POD_UPDATE_FORBIDDEN };
+  },
 };
 
 function defaultServiceSpec(spec: Obj, old: Obj | undefined, ctx: StrategyContext): void {
@@ -198,6 +254,14 @@ const serviceInfo: ResourceInfo = {
   },
   prepareUpdate(object, old, ctx) {
     defaultServiceSpec(obj(object, 'spec'), old.spec as Obj | undefined, ctx);
+  },
+  validateUpdate(object, old) {
+    const ip = (object.spec as Obj | undefined)?.clusterIP;
+    const before = (old.spec as Obj | undefined)?.clusterIP;
+    if (before !== undefined && ip !== before) {
+      return { field: 'spec.clusterIP', message: 'field is immutable', value: ip };
+    }
+    return undefined;
   },
 };
 
