@@ -131,6 +131,50 @@ describe('namespace controller', () => {
   });
 });
 
+describe('PVC protection', () => {
+  test('a claim in use stays Terminating until its pod is gone', () => {
+    const c = testCluster();
+    c.create(
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data', namespace: 'default' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+      'persistentvolumeclaims',
+    );
+    c.create(pod('db').claim('data').obj());
+    c.advance(2000);
+    const claim = () => c.store.get('persistentvolumeclaims', 'default', 'data');
+    assert.deepEqual(claim()?.metadata.finalizers, ['kubernetes.io/pvc-protection']);
+    c.store.delete('persistentvolumeclaims', 'default', 'data');
+    c.advance(5000);
+    assert.ok(claim()?.metadata.deletionTimestamp, 'Terminating while db uses it');
+    c.store.delete('pods', 'default', 'db');
+    c.advance(1000);
+    assert.equal(c.pod('db'), undefined);
+    assert.equal(claim(), undefined);
+    c.stop();
+  });
+
+  test('an unused claim goes at once', () => {
+    const c = testCluster();
+    c.create(
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'x', namespace: 'default' },
+        spec: {},
+      },
+      'persistentvolumeclaims',
+    );
+    c.store.delete('persistentvolumeclaims', 'default', 'x');
+    c.ctl.flush();
+    assert.equal(c.store.get('persistentvolumeclaims', 'default', 'x'), undefined);
+    c.stop();
+  });
+});
+
 describe('stop', () => {
   test('stops every timer and reaction; the store stays', () => {
     const c = testCluster();

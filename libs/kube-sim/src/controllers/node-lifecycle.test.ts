@@ -34,6 +34,7 @@ describe('node lifecycle', () => {
     assert.equal(c.pod('p')?.metadata.deletionTimestamp, undefined);
     c.advance(1);
     assert.ok(c.pod('p')?.metadata.deletionTimestamp, 'evicted');
+    assert.equal(condition(c.pod('p'), 'DisruptionTarget')?.reason, 'DeletionByTaintManager');
     assert.equal(c.events('TaintManagerEviction', 'p').length, 1);
     c.advance(600_000);
     assert.ok(c.pod('p'), 'the kubelet is gone: the pod stays Terminating');

@@ -307,6 +307,20 @@ export class NodeLifecycleController implements Controller {
             component: 'taint-eviction-controller',
           },
         );
+        tryMutate(this.ctx.store, 'pods', pod.metadata.namespace, pod.metadata.name ?? '', (p) => {
+          if (p.metadata.uid !== pod.metadata.uid) return;
+          const status = (p.status ?? (p.status = {})) as Rec;
+          setCondition(
+            status,
+            {
+              type: 'DisruptionTarget',
+              status: 'True',
+              reason: 'DeletionByTaintManager',
+              message: 'Taint manager: deleting due to NoExecute taint',
+            },
+            iso,
+          );
+        });
         tryDelete(this.ctx.store, 'pods', pod.metadata.namespace, pod.metadata.name ?? '', {
           preconditions: { uid: pod.metadata.uid },
         });

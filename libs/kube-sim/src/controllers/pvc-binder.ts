@@ -2,11 +2,16 @@
  * A provisioner and binder in one: every claim is bound as soon as it exists (Immediate binding):
  * `spec.volumeName: pvc-<uid>`, `status.phase: Bound`, capacity = the request, access modes
  * copied; a PersistentVolume is created too when the store serves them.
+ * Also the PVC protection controller: bound claims carry `kubernetes.io/pvc-protection`, so a
+ * claim deleted while a pod still uses it stays Terminating until no such pod is left.
  */
 import type { KubeObject, StoreEvent } from '../store/types';
 import type { Controller, ControllerContext } from './runtime';
 import { tryMutate } from './runtime';
 import { objectKey } from './cache';
+import { claimNames, isTerminal } from './scheduling';
+
+export const FINALIZER_PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 
 type Rec = Record<string, unknown>;
 
@@ -16,16 +21,66 @@ export class PvcBinder implements Controller {
 
   constructor(private readonly ctx: ControllerContext) {}
 
+  /** claim key → keys of the non-terminal pods that use it. */
+  private readonly users = new Map<string, Set<string>>();
+  /** pod key → claim keys it uses (as last indexed). */
+  private readonly podClaims = new Map<string, string[]>();
+
   onEvent(event: StoreEvent): void {
-    if (event.resource !== 'persistentvolumeclaims' || event.type === 'DELETED') return;
     const o = event.object;
-    if ((o.status as Rec | undefined)?.phase === 'Bound' || o.metadata.deletionTimestamp) return;
-    this.ctx.enqueue(this.name, objectKey(o.metadata.namespace, o.metadata.name ?? ''));
+    const key = objectKey(o.metadata.namespace, o.metadata.name ?? '');
+    if (event.resource === 'pods') {
+      this.indexPod(key, event.type === 'DELETED' || isTerminal(o) ? undefined : o);
+      return;
+    }
+    if (event.resource !== 'persistentvolumeclaims' || event.type === 'DELETED') return;
+    const bound = (o.status as Rec | undefined)?.phase === 'Bound';
+    if ((!bound && !o.metadata.deletionTimestamp) || o.metadata.deletionTimestamp)
+      this.ctx.enqueue(this.name, key);
+  }
+
+  private indexPod(key: string, pod: KubeObject | undefined): void {
+    const before = this.podClaims.get(key) ?? [];
+    const after = pod ? claimNames(pod).map((c) => objectKey(pod.metadata.namespace, c)) : [];
+    if (before.length === 0 && after.length === 0) return;
+    for (const claim of before) {
+      if (after.includes(claim)) continue;
+      const set = this.users.get(claim);
+      set?.delete(key);
+      if (set && set.size === 0) this.users.delete(claim);
+      // A claim waiting for its last user may go now.
+      if (this.ctx.cache.claims.get(claim)?.metadata.deletionTimestamp)
+        this.ctx.enqueue(this.name, claim);
+    }
+    for (const claim of after) {
+      let set = this.users.get(claim);
+      if (!set) this.users.set(claim, (set = new Set()));
+      set.add(key);
+    }
+    if (after.length) this.podClaims.set(key, after);
+    else this.podClaims.delete(key);
   }
 
   reconcile(key: string): void {
     const claim = this.ctx.cache.claims.get(key);
-    if (!claim || claim.metadata.deletionTimestamp) return;
+    if (!claim) return;
+    if (claim.metadata.deletionTimestamp) {
+      if ((this.users.get(key)?.size ?? 0) > 0) return;
+      if (!(claim.metadata.finalizers ?? []).includes(FINALIZER_PVC_PROTECTION)) return;
+      tryMutate(
+        this.ctx.store,
+        'persistentvolumeclaims',
+        claim.metadata.namespace,
+        claim.metadata.name ?? '',
+        (c) => {
+          if (c.metadata.uid !== claim.metadata.uid) return;
+          c.metadata.finalizers = (c.metadata.finalizers ?? []).filter(
+            (f) => f !== FINALIZER_PVC_PROTECTION,
+          );
+        },
+      );
+      return;
+    }
     if ((claim.status as Rec | undefined)?.phase === 'Bound') return;
     const spec = (claim.spec ?? {}) as Rec;
     const volumeName = (spec.volumeName as string | undefined) || `pvc-${claim.metadata.uid}`;
@@ -39,7 +94,7 @@ export class PvcBinder implements Controller {
       claim.metadata.namespace,
       claim.metadata.name ?? '',
       (c) => {
-        if (c.metadata.uid !== claim.metadata.uid) return;
+        if (c.metadata.uid !== claim.metadata.uid || c.metadata.deletionTimestamp) return;
         const s = (c.spec ?? (c.spec = {})) as Rec;
         s.volumeName = volumeName;
         s.storageClassName ??= 'standard';
@@ -49,6 +104,9 @@ export class PvcBinder implements Controller {
           'pv.kubernetes.io/bind-completed': 'yes',
           'pv.kubernetes.io/bound-by-controller': 'yes',
         };
+        if (!(c.metadata.finalizers ?? []).includes(FINALIZER_PVC_PROTECTION)) {
+          c.metadata.finalizers = [...(c.metadata.finalizers ?? []), FINALIZER_PVC_PROTECTION];
+        }
         c.status = { phase: 'Bound', accessModes, capacity: { storage: String(storage) } };
       },
     );

@@ -564,6 +564,33 @@ describe('scheduleOne', () => {
     );
   });
 
+  test('preferred node affinity and PreferNoSchedule taints steer the choice', () => {
+    const view = new ArrayView(nodes, []);
+    const preferB = pod('p').obj();
+    (preferB.spec as Record<string, unknown>).affinity = {
+      nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 50,
+            preference: {
+              matchExpressions: [{ key: 'rack', operator: 'In', values: ['zone-b-rack-3'] }],
+            },
+          },
+        ],
+      },
+    };
+    assert.equal(scheduleOne(preferB, view).nodeName, 'east-b-r3-gpu-1');
+    const soft = nodes.map((n) =>
+      n.metadata.name === 'east-a-r1-cpu-1'
+        ? n
+        : {
+            ...n,
+            spec: { ...(n.spec as object), taints: [{ key: 'spot', effect: 'PreferNoSchedule' }] },
+          },
+    );
+    assert.equal(scheduleOne(pod('q').obj(), new ArrayView(soft, [])).nodeName, 'east-a-r1-cpu-1');
+  });
+
   test('upstream FailedScheduling message when nothing fits', () => {
     const view = new ArrayView(nodes, []);
     const r = scheduleOne(pod('p').gpus(16).obj(), view);

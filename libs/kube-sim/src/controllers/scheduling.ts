@@ -474,10 +474,36 @@ export interface ScheduleResult {
 }
 
 /** Filters every node, scores the feasible ones, picks the best (ties: the smallest name). */
+interface PreferredTerm {
+  weight: number;
+  preference: NodeSelectorTerm;
+}
+
+/** Upstream plugin weights of the default profile for the scores modelled here. */
+const WEIGHT_FIT = 1;
+const WEIGHT_NODE_AFFINITY = 2;
+const WEIGHT_TAINT_TOLERATION = 3;
+
+/**
+ * Filters every node, then scores the feasible ones as the default profile does for the plugins
+ * modelled: NodeResourcesFit (least allocated), NodeAffinity (preferred terms) and
+ * TaintToleration (PreferNoSchedule), each normalized to 0–100 and weighted; the best total wins,
+ * ties by node name.
+ */
 export function scheduleOne(pod: KubeObject, view: SchedulingView): ScheduleResult {
   const prepared = preparePod(pod, view);
   const failures = new Map<string, FitResult>();
-  let best: { name: string; score: number } | undefined;
+  const feasible: Array<{
+    node: KubeObject;
+    name: string;
+    fit: number;
+    pref: number;
+    taints: number;
+  }> = [];
+  const affinity = spec(pod).affinity as AnyRecord | undefined;
+  const preferred =
+    ((affinity?.nodeAffinity as AnyRecord | undefined)
+      ?.preferredDuringSchedulingIgnoredDuringExecution as PreferredTerm[] | undefined) ?? [];
   let count = 0;
   for (const node of view.nodes()) {
     count++;
@@ -487,21 +513,41 @@ export function scheduleOne(pod: KubeObject, view: SchedulingView): ScheduleResu
       failures.set(name, result);
       continue;
     }
-    const score = leastAllocatedScore(prepared, node, view);
+    let pref = 0;
+    for (const p of preferred) {
+      if (p.weight && matchNodeSelectorTerms([p.preference], name, node.metadata.labels))
+        pref += p.weight;
+    }
+    let taints = 0;
+    for (const t of (spec(node).taints as Taint[] | undefined) ?? []) {
+      if (t.effect === 'PreferNoSchedule' && !tolerationFor(prepared.tolerations, t)) taints++;
+    }
+    feasible.push({ node, name, fit: leastAllocatedScore(prepared, node, view), pref, taints });
+  }
+  if (!feasible.length) {
+    return {
+      nodeCount: count,
+      failures,
+      message: fitErrorMessage(count, failures, prepared.preFilterFailure),
+    };
+  }
+  const maxPref = Math.max(...feasible.map((f) => f.pref));
+  const maxTaints = Math.max(...feasible.map((f) => f.taints));
+  let best: { name: string; score: number } | undefined;
+  for (const f of feasible) {
+    const score =
+      WEIGHT_FIT * f.fit +
+      WEIGHT_NODE_AFFINITY * (maxPref > 0 ? (f.pref * 100) / maxPref : 0) +
+      WEIGHT_TAINT_TOLERATION * (maxTaints > 0 ? 100 - (f.taints * 100) / maxTaints : 100);
     if (
       !best ||
       score > best.score + 1e-9 ||
-      (Math.abs(score - best.score) <= 1e-9 && name < best.name)
+      (Math.abs(score - best.score) <= 1e-9 && f.name < best.name)
     ) {
-      best = { name, score };
+      best = { name: f.name, score };
     }
   }
-  if (best) return { nodeName: best.name, nodeCount: count, failures };
-  return {
-    nodeCount: count,
-    failures,
-    message: fitErrorMessage(count, failures, prepared.preFilterFailure),
-  };
+  return { nodeName: best!.name, nodeCount: count, failures };
 }
 
 function histogram(counts: Map<string, number>): string {
