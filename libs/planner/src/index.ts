@@ -39,6 +39,7 @@ export type { ObservedGroup } from './observed-pods';
 export { decideRestart, describeCause, podTrigger } from './restart';
 export {
   rollingUpdateParameters,
+  settleRollingUpdate,
   calculateRollingUpdateReplicas,
   rollingUpdatePartition,
   groupsToReplace,

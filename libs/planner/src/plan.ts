@@ -46,7 +46,7 @@ import { buildLeaderPod, buildWorkerPod } from './pods';
 import { decideRestart, describeCause } from './restart';
 import {
   groupsToReplace,
-  rollingUpdateParameters,
+  settleRollingUpdate,
   statefulSetMaxUnavailable,
   type GroupState,
   type ReplaceCandidate,
@@ -125,19 +125,19 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
   const previous = anchorTerminating ? undefined : readAnchorState(anchor);
 
   // Rollout parameters from the state the last reconcile left on the anchor.
-  const stateCount = previous?.groups ?? 0;
-  const states: GroupState[] = [];
-  for (let i = 0; i < stateCount; i++) states.push(groupState(lws, groups.get(i)));
   const lwsUpdated = previous !== undefined && previous.templateHash !== key;
-  const params = rollingUpdateParameters({
-    replicas: R,
-    maxUnavailable: rolling.maxUnavailable,
-    maxSurge: rolling.maxSurge,
-    partition: rolling.partition,
-    previous,
-    lwsUpdated,
-    states,
-  });
+  const steps = settleRollingUpdate(
+    {
+      replicas: R,
+      maxUnavailable: rolling.maxUnavailable,
+      maxSurge: rolling.maxSurge,
+      partition: rolling.partition,
+      previous,
+      lwsUpdated,
+    },
+    (i) => groupState(lws, groups.get(i)),
+  );
+  const params = steps[steps.length - 1];
 
   // Status from what is observed now (upstream reads pods, not its own plan).
   const statusGroups: StatusGroup[] = [];

@@ -152,9 +152,11 @@ export interface ReplaceCandidate {
 }
 
 /**
- * The StatefulSet controller's RollingUpdate step with maxUnavailable: unhealthy groups (missing,
- * terminating, not ready) use up the budget first; then outdated groups at or above the partition
- * are replaced, highest index first. Returns the indices to replace.
+ * The StatefulSet controller's RollingUpdate step at or above the partition, highest index first.
+ * Outdated groups that are not healthy anyway are replaced at once (as the StatefulSet controller
+ * does without the MaxUnavailableStatefulSet gate: it never waits on an outdated pod, so a rollout
+ * started while groups are unready still progresses); healthy outdated groups are replaced only
+ * while fewer than `maxUnavailable` groups are unavailable (missing, terminating or not ready).
  */
 export function groupsToReplace(
   candidates: ReplaceCandidate[],
@@ -162,14 +164,49 @@ export function groupsToReplace(
   maxUnavailable: number,
 ): number[] {
   const sorted = [...candidates].sort((a, b) => b.index - a.index);
-  const unavailable = sorted.filter((c) => !c.healthy).length;
-  if (unavailable >= maxUnavailable) return [];
-  const budget = maxUnavailable - unavailable;
+  let budget = maxUnavailable - sorted.filter((c) => !c.healthy).length;
   const replace: number[] = [];
   for (const c of sorted) {
-    if (replace.length >= budget) break;
     if (c.index < partition) break;
-    if (c.exists && !c.updated && !c.terminating) replace.push(c.index);
+    if (!c.exists || c.updated || c.terminating) continue;
+    if (!c.healthy) {
+      replace.push(c.index);
+    } else if (budget > 0) {
+      replace.push(c.index);
+      budget--;
+    }
   }
   return replace;
+}
+
+/**
+ * Upstream reaches a new partition over several reconciles even when no pod changed (the leader
+ * StatefulSet's update triggers the next one). lws-fleet runs those reconciles back to back inside
+ * one plan: this repeats `rollingUpdateParameters` on the same group states until nothing moves,
+ * and returns every step (the last one is what the plan uses).
+ */
+export function settleRollingUpdate(
+  input: Omit<RolloutInput, 'states'>,
+  stateAt: (index: number) => GroupState,
+): RolloutParameters[] {
+  const steps: RolloutParameters[] = [];
+  let previous = input.previous;
+  let lwsUpdated = input.lwsUpdated;
+  for (let k = 0; k < 16; k++) {
+    const states = Array.from({ length: previous?.groups ?? 0 }, (_, i) => stateAt(i));
+    const next = rollingUpdateParameters({ ...input, previous, lwsUpdated, states });
+    const settled =
+      previous !== undefined &&
+      !lwsUpdated &&
+      previous.replicas === input.replicas &&
+      next.partition === previous.partition &&
+      next.groups === previous.groups;
+    if (settled) break;
+    steps.push(next);
+    previous = { partition: next.partition, groups: next.groups, replicas: input.replicas };
+    lwsUpdated = false;
+  }
+  if (steps.length === 0 && previous)
+    steps.push({ partition: previous.partition, groups: previous.groups });
+  return steps;
 }
