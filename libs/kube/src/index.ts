@@ -1,2 +1,5 @@
+export * from './api-errors';
+export * from './cluster-connection';
+export * from './cluster-watcher';
 export * from './kubeconfig';
 export * from './secret-box';
