@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 
 import { pod } from './test-builders';
 import { condition, containerStatus, phase, testCluster } from './test-cluster';
+import { goDuration } from './kubelet';
 
 type Rec = Record<string, unknown>;
 
@@ -120,6 +121,16 @@ describe('kubelet: pod lifecycle', () => {
       /container "nope" not found/,
     );
     c.stop();
+  });
+
+  test('back-off durations print as Go durations', () => {
+    assert.deepEqual([100, 10_000, 80_000, 300_000, 3_600_000].map(goDuration), [
+      '100ms',
+      '10s',
+      '1m20s',
+      '5m0s',
+      '1h0m0s',
+    ]);
   });
 
   test('restartPolicy Never: a crash fails the pod', () => {

@@ -77,6 +77,18 @@ interface PodRuntime {
 
 const CLEAN_RUN_RESET_MS = 10 * 60 * 1000;
 
+/** A duration as Go's time.Duration prints it: 500ms, 10s, 1m20s, 5m0s. */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const totalSeconds = ms / 1000;
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const sec = +(totalSeconds % 60).toFixed(3);
+  if (h > 0) return `${h}h${m}m${sec}s`;
+  if (m > 0) return `${m}m${sec}s`;
+  return `${sec}s`;
+}
+
 export class KubeletController implements Controller {
   readonly name = 'kubelet' as const;
   private readonly runtimes = new Map<string, PodRuntime>();
@@ -641,7 +653,7 @@ export class KubeletController implements Controller {
     cs.state = {
       waiting: {
         reason: 'CrashLoopBackOff',
-        message: `back-off ${seconds}s restarting failed container=${cs.name} pod=${meta.name}_${meta.namespace}(${meta.uid})`,
+        message: `back-off ${goDuration(delay)} restarting failed container=${cs.name} pod=${meta.name}_${meta.namespace}(${meta.uid})`,
       },
     };
     backoffs.push({ name: cs.name, seconds });
