@@ -231,10 +231,11 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
     .filter((g) => g.index >= N)
     .sort((a, b) => b.index - a.index);
   for (const g of condemned) {
+    // Indices below the replicas last written were desired groups (scale down); others were surge.
     const why =
-      g.index >= R && g.index < (previous?.groups ?? 0) && previous && previous.groups > R
-        ? `surge group ${g.index} removed`
-        : `scale down: group ${g.index} removed (replicas ${R})`;
+      g.index < (previous?.replicas ?? g.index + 1)
+        ? `scale down: group ${g.index} removed (replicas ${R})`
+        : `surge group ${g.index} removed`;
     deleteGroup(ctx, g, why);
     const policy = spec.leaderWorkerTemplate.persistentVolumeClaimRetentionPolicy;
     if (policy?.whenScaled === PvcRetentionPolicyType.Delete && g.leader) {
