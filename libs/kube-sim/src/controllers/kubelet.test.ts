@@ -133,6 +133,31 @@ describe('kubelet: pod lifecycle', () => {
     ]);
   });
 
+  test('ten minutes of clean running reset the back-off', () => {
+    const c = testCluster();
+    c.create(pod('p').obj());
+    c.advance(2000);
+    c.ctl.faults.crashContainer('default', 'p', 'main', { times: 2 });
+    c.advance(10_000); // second crash: back-off 20 s
+    c.advance(20_000);
+    assert.ok((containerStatus(c.pod('p')).state as Rec).running);
+    c.advance(60_000);
+    c.ctl.faults.crashContainer('default', 'p', 'main');
+    c.ctl.flush();
+    assert.match(
+      String(((containerStatus(c.pod('p')).state as Rec).waiting as Rec).message),
+      /^back-off 40s/,
+    );
+    c.advance(40_000 + 10 * 60_000);
+    c.ctl.faults.crashContainer('default', 'p', 'main');
+    c.ctl.flush();
+    assert.match(
+      String(((containerStatus(c.pod('p')).state as Rec).waiting as Rec).message),
+      /^back-off 10s/,
+    );
+    c.stop();
+  });
+
   test('restartPolicy Never: a crash fails the pod', () => {
     const c = testCluster();
     c.create(pod('job').restartPolicy('Never').obj());

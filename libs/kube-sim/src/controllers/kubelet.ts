@@ -506,6 +506,9 @@ export class KubeletController implements Controller {
             c.startedAt = Date.parse(cs.state.running.startedAt) || now;
             c.readyAt = cs.ready ? now : now + this.readyDelay(pod);
           }
+          // Ten minutes of clean running reset the back-off (kubelet's backOff GC).
+          if (c.crashCount > 0 && now - (c.startedAt ?? now) >= CLEAN_RUN_RESET_MS)
+            c.crashCount = 0;
           if (c.pendingCrash) {
             this.crashContainer(
               cs,
@@ -521,8 +524,6 @@ export class KubeletController implements Controller {
               wake = Math.min(wake, c.backoffUntil);
             continue;
           }
-          if (c.crashCount > 0 && now - (c.startedAt ?? now) >= CLEAN_RUN_RESET_MS)
-            c.crashCount = 0;
           let ready = now >= (c.readyAt ?? now);
           if (!ready) wake = Math.min(wake, c.readyAt!);
           if (rt.readyOverride !== undefined) ready = rt.readyOverride;
