@@ -129,4 +129,21 @@ describe('garbage collector', () => {
     );
     c.stop();
   });
+
+  test('foreground: a dependent kept by another owner only loses the reference, and the owner goes', () => {
+    const c = testCluster();
+    const a = anchor(c, 'a');
+    const b = anchor(c, 'b');
+    c.create(pod('shared').ownedBy(a).ownedBy(b, { controller: false }).obj());
+    c.store.delete('configmaps', 'default', 'a', { propagationPolicy: 'Foreground' });
+    c.advance(1000);
+    assert.equal(c.store.get('configmaps', 'default', 'a'), undefined);
+    const p = c.pod('shared');
+    assert.ok(p && !p.metadata.deletionTimestamp);
+    assert.deepEqual(
+      p.metadata.ownerReferences?.map((o) => o.name),
+      ['b'],
+    );
+    c.stop();
+  });
 });

@@ -33,6 +33,10 @@ export class GarbageCollector implements Controller {
       return;
     }
     const prevOwners = event.previous?.metadata.ownerReferences ?? [];
+    // Owners dropped from the list may have been waiting on this dependent (foreground).
+    for (const o of prevOwners) {
+      if (!owners.some((x) => x.uid === o.uid)) this.ctx.enqueue(this.name, `o:${o.uid}`);
+    }
     if (owners.length && (type === 'ADDED' || !sameUids(owners, prevOwners)))
       this.ctx.enqueue(this.name, `d:${uid}`);
     const finalizers = object.metadata.finalizers ?? [];
