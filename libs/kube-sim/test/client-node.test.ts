@@ -264,6 +264,97 @@ describe('client-node conformance', { timeout: 120_000 }, () => {
     );
   });
 
+  test('dryRun, binding, logs, deletecollection and the generic KubernetesObjectApi', async () => {
+    const dry = await core.createNamespacedPod({
+      namespace: 'crud',
+      body: pod('dry'),
+      dryRun: 'All',
+    });
+    assert.equal(dry.metadata?.name, 'dry');
+    await expectApiError(
+      core.readNamespacedPod({ name: 'dry', namespace: 'crud' }),
+      404,
+      'NotFound',
+    );
+
+    await core.createNamespacedPod({ namespace: 'crud', body: pod('bind-me') });
+    await core.createNamespacedPodBinding({
+      name: 'bind-me',
+      namespace: 'crud',
+      body: {
+        metadata: { name: 'bind-me' },
+        target: { apiVersion: 'v1', kind: 'Node', name: 'east-a-r1-gpu-1' },
+      },
+    });
+    const bound = await core.readNamespacedPod({ name: 'bind-me', namespace: 'crud' });
+    assert.equal(bound.spec?.nodeName, 'east-a-r1-gpu-1');
+    assert.equal(bound.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status, 'True');
+    await expectApiError(
+      core.createNamespacedPodBinding({
+        name: 'bind-me',
+        namespace: 'crud',
+        body: {
+          metadata: { name: 'bind-me' },
+          target: { apiVersion: 'v1', kind: 'Node', name: 'other' },
+        },
+      }),
+      409,
+      'Conflict',
+    );
+    const log = await core.readNamespacedPodLog({
+      name: 'bind-me',
+      namespace: 'crud',
+      container: 'app',
+    });
+    assert.match(String(log), /simulated/);
+    // A bound pod is deleted gracefully: it stays (Terminating) until deleted with grace 0.
+    const terminating = await core.deleteNamespacedPod({ name: 'bind-me', namespace: 'crud' });
+    assert.ok(terminating.metadata?.deletionTimestamp);
+    await core.deleteNamespacedPod({ name: 'bind-me', namespace: 'crud', gracePeriodSeconds: 0 });
+    await expectApiError(
+      core.readNamespacedPod({ name: 'bind-me', namespace: 'crud' }),
+      404,
+      'NotFound',
+    );
+
+    for (const [name, tier] of [
+      ['c1', 'x'],
+      ['c2', 'x'],
+      ['c3', 'y'],
+    ]) {
+      await core.createNamespacedConfigMap({
+        namespace: 'crud',
+        body: { metadata: { name, labels: { tier } } },
+      });
+    }
+    await core.deleteCollectionNamespacedConfigMap({ namespace: 'crud', labelSelector: 'tier=x' });
+    const left = await core.listNamespacedConfigMap({ namespace: 'crud' });
+    assert.deepEqual(
+      left.items.map((c) => c.metadata?.name),
+      ['c3'],
+    );
+    assert.equal(east.writeCounts.configmaps.deletecollection, 2);
+
+    const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'generic', namespace: 'crud' },
+      spec: { clusterIP: 'None', selector: { app: 'g' }, ports: [{ name: 'a', port: 80 }] },
+    };
+    await objects.create(svc);
+    const patched = (await objects.patch({
+      ...svc,
+      spec: { ports: [{ name: 'b', port: 81 }] },
+    } as never)) as k8s.V1Service;
+    assert.deepEqual(
+      patched.spec?.ports?.map((x) => x.port),
+      [80, 81],
+    );
+    const leases = await objects.list('coordination.k8s.io/v1', 'Lease', 'kube-node-lease');
+    assert.ok(Array.isArray(leases.items));
+  });
+
   test('informer: events, clean close, 410 as an ERROR event, HTTP 410, and 500 then restart', async () => {
     const path = '/api/v1/namespaces/inf/pods';
     const informer = k8s.makeInformer(kc, path, () => core.listNamespacedPod({ namespace: 'inf' }));

@@ -187,6 +187,37 @@ describe('kubectl conformance', { timeout: 120_000 }, () => {
     assert.match(r.stdout, /Scheduled\s+.*Successfully assigned default\/web-0 to /);
   });
 
+  test('get events, get pvc and logs', async () => {
+    const ev = await run('get', 'events');
+    assert.equal(ev.code, 0, ev.stderr);
+    assert.match(ev.stdout.split('\n')[0], /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);
+    assert.match(ev.stdout, /Normal\s+Scheduled\s+pod\/web-0\s+Successfully assigned/);
+    const pvc = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data-web-0}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+`;
+    let r = await run('apply', '-f', file('pvc.yaml', pvc));
+    assert.equal(r.code, 0, r.stderr);
+    await eventually(
+      async () => {
+        r = await run('get', 'pvc');
+        assert.match(
+          r.stdout.split('\n')[0],
+          /^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS/,
+        );
+        return /data-web-0\s+Bound\s+\S+\s+1Gi\s+RWO/.test(r.stdout);
+      },
+      10_000,
+      'pvc Bound',
+    );
+    r = await run('logs', 'web-0', '-c', 'app');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /simulated/);
+  });
+
   test('delete --wait returns once the pod is gone', async () => {
     const r = await kubectl(fleet, kc, ['delete', 'pod', 'web-0', '--wait=true'], {
       timeoutMs: 30_000,

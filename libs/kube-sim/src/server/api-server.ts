@@ -724,6 +724,7 @@ export class ApiServer {
       throw new HttpError(405, 'the server does not allow this method on the requested resource');
     const o = this.store.peek(route.info.resource, route.namespace, route.name!);
     if (!o) throw notFound(route.info, route.name!);
+    if (route.subresource === 'log') return this.log(res, o, params);
     if (wantsTable(req.headers.accept)) {
       const t = table(route.info.resource, [o], this.clock.now(), this.include(params), {
         resourceVersion: o.metadata.resourceVersion,
@@ -731,6 +732,27 @@ export class ApiServer {
       return sendJson(res, 200, JSON.stringify(t));
     }
     sendJson(res, 200, json(o));
+  }
+
+  /** There are no real containers: logs are one canned line, so `kubectl logs` works in demos. */
+  private log(res: ServerResponse, pod: KubeObject, params: URLSearchParams): void {
+    const containers = (
+      (pod.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []
+    ).map((c) => c.name);
+    const container =
+      params.get('container') ?? (containers.length === 1 ? containers[0] : undefined);
+    if (!container) {
+      throw new HttpError(
+        400,
+        `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`,
+      );
+    }
+    if (!containers.includes(container)) {
+      throw new HttpError(400, `container ${container} is not valid for pod ${pod.metadata.name}`);
+    }
+    const body = `kube-sim: container ${container} of pod ${pod.metadata.namespace}/${pod.metadata.name} is simulated and writes no logs\n`;
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
   }
 
   private selectors(
@@ -1101,8 +1123,9 @@ export class ApiServer {
     body: Buffer,
     dryRun: boolean,
   ): void {
-    if (!route.name)
+    if (!route.name || (route.subresource && route.subresource !== 'status')) {
       throw new HttpError(405, 'the server does not allow this method on the requested resource');
+    }
     const o = this.objectBody(route, body, String(req.headers['content-type'] ?? ''));
     if (o.metadata.name && o.metadata.name !== route.name) {
       throw new HttpError(
@@ -1127,8 +1150,9 @@ export class ApiServer {
     params: URLSearchParams,
     dryRun: boolean,
   ): void {
-    if (!route.name)
+    if (!route.name || (route.subresource && route.subresource !== 'status')) {
       throw new HttpError(405, 'the server does not allow this method on the requested resource');
+    }
     const contentType = String(req.headers['content-type'] ?? '')
       .split(';')[0]
       .trim();

@@ -54,21 +54,29 @@ function resourceEntries(info: ResourceInfo): object[] {
       .slice(0, 11),
   };
   const subs = s.subresources.map((sub) =>
-    sub === 'binding'
+    sub === 'log'
       ? {
-          name: `${info.resource}/binding`,
+          name: `${info.resource}/log`,
           singularName: '',
           namespaced: true,
-          kind: 'Binding',
-          verbs: ['create'],
+          kind: 'Pod',
+          verbs: ['get'],
         }
-      : {
-          name: `${info.resource}/status`,
-          singularName: '',
-          namespaced: info.namespaced,
-          kind: info.kind,
-          verbs: ['get', 'patch', 'update'],
-        },
+      : sub === 'binding'
+        ? {
+            name: `${info.resource}/binding`,
+            singularName: '',
+            namespaced: true,
+            kind: 'Binding',
+            verbs: ['create'],
+          }
+        : {
+            name: `${info.resource}/status`,
+            singularName: '',
+            namespaced: info.namespaced,
+            kind: info.kind,
+            verbs: ['get', 'patch', 'update'],
+          },
   );
   return [main, ...subs];
 }
@@ -130,21 +138,27 @@ function aggregatedGroup(gv: GroupVersion): object {
             ...(s.subresources.length
               ? {
                   subresources: s.subresources.map((sub) =>
-                    sub === 'binding'
+                    sub === 'log'
                       ? {
-                          subresource: 'binding',
-                          responseKind: { group: '', version: 'v1', kind: 'Binding' },
-                          verbs: ['create'],
+                          subresource: 'log',
+                          responseKind: { group: '', version: '', kind: 'Pod' },
+                          verbs: ['get'],
                         }
-                      : {
-                          subresource: 'status',
-                          responseKind: {
-                            group: info.group,
-                            version: info.version,
-                            kind: info.kind,
+                      : sub === 'binding'
+                        ? {
+                            subresource: 'binding',
+                            responseKind: { group: '', version: 'v1', kind: 'Binding' },
+                            verbs: ['create'],
+                          }
+                        : {
+                            subresource: 'status',
+                            responseKind: {
+                              group: info.group,
+                              version: info.version,
+                              kind: info.kind,
+                            },
+                            verbs: ['get', 'patch', 'update'],
                           },
-                          verbs: ['get', 'patch', 'update'],
-                        },
                   ),
                 }
               : {}),

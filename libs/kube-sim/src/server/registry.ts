@@ -10,7 +10,7 @@ export interface ServedResource {
   singular: string;
   shortNames: string[];
   categories: string[];
-  subresources: Array<'status' | 'binding'>;
+  subresources: Array<'status' | 'binding' | 'log'>;
   /**
    * Strategic-merge-patch list keys by dotted path (array indices dropped). `''` marks a list of
    * primitives merged as a set; anything absent is replaced atomically.
@@ -71,7 +71,7 @@ export const SERVED: Record<string, ServedResource> = {
     singular: 'pod',
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'binding'],
+    subresources: ['status', 'binding', 'log'],
     mergeKeys: {
       ...META_KEYS,
       ...POD_SPEC('spec'),
