@@ -276,7 +276,8 @@ export class KubeletController implements Controller {
       this.initialize(pod, rt, nodeName, now);
       return;
     }
-    if (rt.stuck) {
+    // stuckPending holds a pod that has not started yet; a running pod carries on.
+    if (rt.stuck && status.phase === 'Pending') {
       this.writeStuck(pod, rt.stuck);
       return;
     }
