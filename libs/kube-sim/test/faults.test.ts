@@ -201,6 +201,24 @@ describe('API faults and the admin API', { timeout: 120_000 }, () => {
     await w.ended;
   });
 
+  test('watch event lag, and connections reset mid-stream', async () => {
+    const rv = String(east.store.resourceVersion);
+    const w = await openWatch(
+      `${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`,
+    );
+    east.setWatchDelay(300);
+    const t = performance.now();
+    await createCm();
+    await eventually(() => w.events.length === 1, 3_000, 'delayed event');
+    assert.ok(performance.now() - t >= 280, 'the event arrived late');
+    east.setWatchDelay(0);
+    assert.ok(east.resetConnections() >= 1);
+    await w.ended;
+    assert.equal(w.isEnded(), true);
+    const again = await fetch(`${base}/api/v1/namespaces/default/configmaps`);
+    assert.equal(again.status, 200, 'new connections work');
+  });
+
   test('compaction: watches from before it get 410 (ERROR event); failNextWatch gives HTTP 410', async () => {
     const old = String(east.store.resourceVersion);
     await createCm();
