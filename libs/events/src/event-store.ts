@@ -47,6 +47,8 @@ export interface EventStoreOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A store-owned append retries a conflict that a new transaction resolves, at most this often.
 const MAX_RETRIES = 5;
+// Followers are woken at most this often per store (a NOTIFY costs a serialized commit).
+const NOTIFY_INTERVAL_MS = 10;
 
 interface PreparedEvent {
   id: string;
@@ -63,6 +65,8 @@ interface PreparedEvent {
  */
 export class EventStore {
   private readonly projections: Projection[] = [];
+  private notifyScheduled = false;
+  private lastNotifyAt = 0;
 
   constructor(
     readonly dataSource: DataSource,
@@ -100,11 +104,14 @@ export class EventStore {
         if (!this.projections.some((p) => prepared.some((e) => handles(p, e.type)))) {
           // A single statement is atomic on its own: no BEGIN/COMMIT round trips.
           const client = await this.pool().connect();
+          let result: AppendResult;
           try {
-            return await this.appendOn(client, undefined, streamId, prepared, options);
+            result = await this.appendOn(client, undefined, streamId, prepared, options);
           } finally {
             client.release();
           }
+          this.notifyFollowers();
+          return result;
         }
         return await this.transaction((tx) =>
           (tx as Session).appendPrepared(streamId, prepared, options),
@@ -126,8 +133,10 @@ export class EventStore {
       await runner.connect();
       await runner.startTransaction();
       try {
-        const result = await work(new Session(this, runner));
+        const session = new Session(this, runner, false);
+        const result = await work(session);
         await runner.commitTransaction();
+        if (session.appended) this.notifyFollowers();
         return result;
       } catch (err) {
         if (runner.isTransactionActive) await runner.rollbackTransaction();
@@ -147,7 +156,8 @@ export class EventStore {
     if (!runner || !runner.isTransactionActive) {
       throw new Error('EventStore.within() needs the EntityManager of an open transaction');
     }
-    return new Session(this, runner);
+    // We do not see this transaction commit: NOTIFY inside it (delivered at its commit).
+    return new Session(this, runner, true);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -279,6 +289,24 @@ export class EventStore {
     }
   }
 
+  /**
+   * Wakes followers (LISTEN lws_events) after a commit. Coalesced: at most one NOTIFY per
+   * NOTIFY_INTERVAL_MS, always sent after the commits it covers; followers also poll.
+   */
+  private notifyFollowers(): void {
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    const wait = Math.max(0, this.lastNotifyAt + NOTIFY_INTERVAL_MS - Date.now());
+    setTimeout(() => {
+      this.notifyScheduled = false;
+      this.lastNotifyAt = Date.now();
+      if (!this.dataSource.isInitialized) return;
+      this.pool()
+        .query(q.NOTIFY)
+        .catch(() => undefined); // a missed wake-up only delays followers until they poll
+    }, wait).unref();
+  }
+
   /** @internal TypeORM's pg pool. */
   pool(): Pool {
     return (this.dataSource.driver as unknown as { master: Pool }).master;
@@ -287,10 +315,13 @@ export class EventStore {
 
 class Session implements EventStoreSession {
   readonly manager: EntityManager;
+  /** Whether an append of this session wrote events. */
+  appended = false;
 
   constructor(
     private readonly store: EventStore,
     private readonly runner: QueryRunner,
+    private readonly notifyInTransaction: boolean,
   ) {
     this.manager = runner.manager;
   }
@@ -304,7 +335,11 @@ class Session implements EventStoreSession {
     events: PreparedEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    return this.store.appendOn(await this.client(), this.manager, streamId, events, options);
+    const client = await this.client();
+    const result = await this.store.appendOn(client, this.manager, streamId, events, options);
+    if (this.notifyInTransaction && !this.appended) await client.query(q.NOTIFY);
+    this.appended = true;
+    return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

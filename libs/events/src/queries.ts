@@ -7,8 +7,13 @@ export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
 }
 
-/** The NOTIFY channel of the `events_notify` trigger (see the event-store migration). */
+/** The channel the store NOTIFYs after appends (a wake-up for followers; no payload). */
 export const EVENTS_CHANNEL = 'lws_events';
+
+export const NOTIFY = {
+  name: 'lws_events_notify_v1',
+  text: `SELECT pg_notify('${EVENTS_CHANNEL}', '')`,
+};
 
 export interface EventRow {
   global_position: string;
