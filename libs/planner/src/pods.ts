@@ -16,6 +16,7 @@ import type {
 import {
   ANNOTATION_EXCLUSIVE_TOPOLOGY,
   ANNOTATION_LEADER_NAME,
+  ANNOTATION_LEADER_REQUESTS_TPUS,
   ANNOTATION_SIZE,
   ANNOTATION_SUBDOMAIN_POLICY,
   ANNOTATION_SUBGROUP_EXCLUSIVE_TOPOLOGY,
@@ -45,6 +46,7 @@ import {
   workerSubGroupIndex,
 } from './names';
 import { fleetLabels } from './objects';
+import { addTpuVariables, podRequestsTpus } from './tpu';
 import type { DesiredLws, RevisionTemplate } from './types';
 
 export interface PodContext {
@@ -147,6 +149,9 @@ export function buildWorkerPod(ctx: WorkerContext): V1Pod {
   if (exclusive) annotations[ANNOTATION_EXCLUSIVE_TOPOLOGY] = exclusive;
   const sgp = lwt.subGroupPolicy;
   const spec: V1PodSpec = source.spec ?? { containers: [] };
+  if (podRequestsTpus((lwt.leaderTemplate ?? lwt.workerTemplate).spec)) {
+    annotations[ANNOTATION_LEADER_REQUESTS_TPUS] = 'true';
+  }
   if (sgp) {
     const subExclusive = liveAnnotation(lws, ANNOTATION_SUBGROUP_EXCLUSIVE_TOPOLOGY);
     annotations[ANNOTATION_SUBGROUP_POLICY_TYPE] = sgp.subGroupPolicyType;
@@ -191,6 +196,15 @@ function finishPod(
     { name: ENV_LWS_GROUP_SIZE, value: annotations[ANNOTATION_SIZE] },
     { name: ENV_LWS_WORKER_INDEX, value: String(worker) },
   ];
+  addTpuVariables(spec, {
+    podName: name,
+    leaderName: leaderPodName(lws.name, group),
+    workerIndex: worker,
+    subdomain,
+    size: template.leaderWorkerTemplate.size,
+    labels,
+    annotations,
+  });
   for (const container of spec.containers ?? []) prependEnv(container, env);
   for (const container of spec.initContainers ?? []) prependEnv(container, env);
   return {
