@@ -3,6 +3,7 @@ import {
   type Informer,
   type KubernetesObject,
   type V1ConfigMap,
+  type V1Namespace,
   type V1Node,
   type V1PersistentVolumeClaim,
   type V1Pod,
@@ -58,6 +59,8 @@ const key = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadat
 export class ClusterWatcher {
   private readonly informers: Entry[] = [];
   private nodeInformer?: Informer<V1Node>;
+  private namespaceInformer?: Informer<V1Namespace>;
+  private readonly namespaces = new Set<string>();
   private readonly byOwner = new Map<string, Map<WatchedKind, Map<string, KubernetesObject>>>();
   private readonly nodes = new Map<string, V1Node>();
   private stopped = false;
@@ -111,7 +114,24 @@ export class ClusterWatcher {
     nodeInformer.on('delete', (n) => this.recordNode(n, true));
     nodeInformer.on('error', (err) => this.failed(nodeInformer as Informer<KubernetesObject>, err));
     this.nodeInformer = nodeInformer;
-    await Promise.all([...this.informers.map((e) => e.informer.start()), nodeInformer.start()]);
+    const namespaceInformer = makeInformer(kc, '/api/v1/namespaces', () => core.listNamespace());
+    const seeNamespace = (ns: V1Namespace, gone: boolean) => {
+      const name = ns.metadata?.name ?? '';
+      if (gone || ns.status?.phase === 'Terminating') this.namespaces.delete(name);
+      else this.namespaces.add(name);
+    };
+    namespaceInformer.on('add', (ns) => seeNamespace(ns, false));
+    namespaceInformer.on('update', (ns) => seeNamespace(ns, false));
+    namespaceInformer.on('delete', (ns) => seeNamespace(ns, true));
+    namespaceInformer.on('error', (err) =>
+      this.failed(namespaceInformer as Informer<KubernetesObject>, err),
+    );
+    this.namespaceInformer = namespaceInformer;
+    await Promise.all([
+      ...this.informers.map((e) => e.informer.start()),
+      nodeInformer.start(),
+      namespaceInformer.start(),
+    ]);
     this.lastError = undefined;
     this.reportHealth();
   }
@@ -120,7 +140,11 @@ export class ClusterWatcher {
     this.stopped = true;
     for (const timer of this.restartTimers) clearTimeout(timer);
     this.restartTimers.clear();
-    await Promise.all([...this.informers.map((e) => e.informer.stop()), this.nodeInformer?.stop()]);
+    await Promise.all([
+      ...this.informers.map((e) => e.informer.stop()),
+      this.nodeInformer?.stop(),
+      this.namespaceInformer?.stop(),
+    ]);
   }
 
   /** The managed objects of one owner (copies of the cache's lists; objects are shared, do not mutate). */
@@ -137,6 +161,18 @@ export class ClusterWatcher {
 
   owners(): string[] {
     return [...this.byOwner.keys()];
+  }
+
+  /** Whether the namespace exists (and is not being deleted). */
+  namespaceExists(name: string): boolean {
+    return this.namespaces.has(name);
+  }
+
+  /** Labels of every node, by name (for topology decisions). */
+  nodeLabels(): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const [name, node] of this.nodes) out[name] = node.metadata?.labels ?? {};
+    return out;
   }
 
   node(name: string): V1Node | undefined {

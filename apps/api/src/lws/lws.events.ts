@@ -11,9 +11,25 @@ export const LwsEventType = {
   Deleted: 'LeaderWorkerSetDeleted',
 } as const;
 
+/** What the workers record about an LWS in its cluster (same stream; actor `worker:<cluster>`). */
+export const ReconcileEventType = {
+  Applied: 'ReconcileApplied',
+  Failed: 'ReconcileFailed',
+  GroupRecreated: 'GroupRecreated',
+  StatusChanged: 'StatusChanged',
+  GroupBecameReady: 'GroupBecameReady',
+  GroupBecameNotReady: 'GroupBecameNotReady',
+  ContainerRestarted: 'ContainerRestarted',
+  NodeLost: 'NodeLost',
+} as const;
+
+/** Events that change desired state, and so call for a reconcile (the dispatcher follows these). */
+export const DESIRED_STATE_EVENTS: readonly string[] = Object.values(LwsEventType);
+
 export type LwsEventTypeName = (typeof LwsEventType)[keyof typeof LwsEventType];
 
-export const lwsStreamId = (uid: string): string => `LeaderWorkerSet-${uid}`;
+export const LWS_STREAM_PREFIX = 'LeaderWorkerSet-';
+export const lwsStreamId = (uid: string): string => `${LWS_STREAM_PREFIX}${uid}`;
 
 /** What identifies the object and what it looks like after the event (read models need no lookups). */
 export interface LwsObjectState {
@@ -67,4 +83,81 @@ export interface LeaderWorkerSetDeletedData {
   uid: string;
   /** Why the deletion is complete, e.g. `never placed in a cluster` or `cluster confirmed`. */
   reason: string;
+}
+
+export interface ReconcileAppliedData {
+  uid: string;
+  cluster: string;
+  /** The generation and revision the reconcile worked towards. */
+  generation: number;
+  revision: number;
+  created: string[];
+  patched: string[];
+  deleted: string[];
+  /** Objects a create found already there (finishing an interrupted reconcile). */
+  alreadyPresent: string[];
+  /** Set when an API error stopped the reconcile part way. */
+  failure?: ReconcileFailure;
+}
+
+export interface ReconcileFailure {
+  action: string;
+  kind: string;
+  status?: number;
+  reason: string;
+  message: string;
+}
+
+export interface ReconcileFailedData {
+  uid: string;
+  cluster: string;
+  generation: number;
+  /** True when retrying cannot help (an invalid object): the reconcile is not retried until something changes. */
+  permanent: boolean;
+  failure: ReconcileFailure;
+}
+
+export interface GroupRecreatedData {
+  uid: string;
+  cluster: string;
+  group: number;
+  /** The pod whose failure caused it, with its container, exit code and reason, captured before deletion. */
+  pod: string;
+  role: 'leader' | 'worker';
+  trigger: string;
+  container?: string;
+  exitCode?: number;
+  reason?: string;
+  restartCount?: number;
+}
+
+export interface StatusChangedData {
+  uid: string;
+  cluster: string;
+  status: Record<string, unknown>;
+}
+
+export interface GroupReadinessData {
+  uid: string;
+  cluster: string;
+  group: number;
+  revision: string;
+}
+
+export interface ContainerRestartedData {
+  uid: string;
+  cluster: string;
+  pod: string;
+  container: string;
+  restartCount: number;
+  exitCode?: number;
+  reason?: string;
+}
+
+export interface NodeLostData {
+  uid: string;
+  cluster: string;
+  node: string;
+  condition: string;
+  pods: string[];
 }

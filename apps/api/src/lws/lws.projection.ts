@@ -1,7 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import type { Projection, StoredEvent } from '../../../../libs/events/src';
 import {
+  LWS_STREAM_PREFIX,
   LwsEventType,
+  ReconcileEventType,
+  type ReconcileAppliedData,
+  type StatusChangedData,
   type LeaderWorkerSetCreatedData,
   type LeaderWorkerSetDeletedData,
   type LeaderWorkerSetDeletionRequestedData,
@@ -17,7 +21,7 @@ import {
  */
 export const lwsProjection: Projection = {
   name: 'leader-worker-sets',
-  handles: Object.values(LwsEventType),
+  // Every event of an LWS stream: the ones below change columns, all of them move stream_version.
 
   async apply(event: StoredEvent, manager: EntityManager): Promise<void> {
     const at = event.createdAt;
@@ -97,6 +101,24 @@ export const lwsProjection: Projection = {
         );
         return;
       }
+      case ReconcileEventType.Applied: {
+        const d = event.data as unknown as ReconcileAppliedData;
+        await manager.query(
+          `UPDATE leader_worker_sets
+              SET reconciled_generation = GREATEST(coalesce(reconciled_generation, 0), $2), stream_version = $3
+            WHERE uid = $1`,
+          [d.uid, d.generation, event.streamPosition],
+        );
+        return;
+      }
+      case ReconcileEventType.StatusChanged: {
+        const d = event.data as unknown as StatusChangedData;
+        await manager.query(
+          `UPDATE leader_worker_sets SET status = $2, status_updated_at = $3, stream_version = $4 WHERE uid = $1`,
+          [d.uid, d.status, at, event.streamPosition],
+        );
+        return;
+      }
       case LwsEventType.Deleted: {
         const d = event.data as unknown as LeaderWorkerSetDeletedData;
         await manager.query(
@@ -105,6 +127,13 @@ export const lwsProjection: Projection = {
         );
         return;
       }
+      default:
+        if (event.streamId.startsWith(LWS_STREAM_PREFIX)) {
+          await manager.query(`UPDATE leader_worker_sets SET stream_version = $2 WHERE uid = $1`, [
+            event.streamId.slice(LWS_STREAM_PREFIX.length),
+            event.streamPosition,
+          ]);
+        }
     }
   },
 

@@ -174,7 +174,7 @@ export class LwsService {
           );
         }
         await tx.append(lwsStreamId(current.uid), events, {
-          expectedVersion: Number(current.stream_version),
+          expectedVersion: await tx.streamVersion(lwsStreamId(current.uid)),
         });
         return {
           row: (await this.repository.findLive(namespace, name, tx.manager))!,
@@ -219,7 +219,7 @@ export class LwsService {
               cluster: current.cluster,
             }),
           ],
-          { expectedVersion: Number(current.stream_version) },
+          { expectedVersion: await tx.streamVersion(lwsStreamId(current.uid)) },
         );
         return (await this.repository.findLive(namespace, name, tx.manager))!;
       }),
@@ -254,7 +254,7 @@ export class LwsService {
           events.push(newEvent(LwsEventType.Deleted, data, meta));
         }
         await tx.append(lwsStreamId(current.uid), events, {
-          expectedVersion: Number(current.stream_version),
+          expectedVersion: await tx.streamVersion(lwsStreamId(current.uid)),
         });
         return true;
       }),
@@ -345,8 +345,9 @@ export class LwsService {
   }
 
   /**
-   * Runs a command, re-reading and retrying when another writer got in first. When the caller named an
-   * expectedGeneration, losing the race is their CONFLICT, not something to paper over.
+   * Runs a command, re-reading and retrying when another writer appended first (a worker's event, or a
+   * creator of the same name). The retry re-checks expectedGeneration, so a caller whose read is stale
+   * gets CONFLICT, while a caller who only raced a worker's bookkeeping does not.
    */
   private async withRetries<T>(
     expectedGeneration: number | null | undefined,
@@ -358,18 +359,17 @@ export class LwsService {
       } catch (error) {
         const raced = error instanceof ConcurrencyError || isUniqueViolation(error);
         if (!raced) throw error;
-        const strict = expectedGeneration !== undefined && expectedGeneration !== null;
-        if (!strict && i < MAX_ATTEMPTS) {
+        if (i < MAX_ATTEMPTS) {
           // Jittered pause, so a herd of creators of one name does not collide again in lockstep.
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * i));
           continue;
         }
         throw new AppError(
           ErrorCode.Conflict,
-          strict
-            ? 'the LeaderWorkerSet was changed by another writer at the same time; read it again and retry'
-            : 'the LeaderWorkerSet is being changed by other writers; retry',
-          { expectedGeneration },
+          'the LeaderWorkerSet is being changed by other writers; retry',
+          {
+            expectedGeneration,
+          },
         );
       }
     }
