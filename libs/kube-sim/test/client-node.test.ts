@@ -355,6 +355,53 @@ describe('client-node conformance', { timeout: 120_000 }, () => {
     assert.ok(Array.isArray(leases.items));
   });
 
+  test('events.k8s.io/v1 is a view of the core/v1 events', async () => {
+    const events = kc.makeApiClient(k8s.EventsV1Api);
+    const created = await events.createNamespacedEvent({
+      namespace: 'crud',
+      body: {
+        metadata: { name: 'e1' },
+        eventTime: new Date('2026-01-01T00:00:00Z') as unknown as k8s.V1MicroTime,
+        reason: 'Tested',
+        note: 'written through events.k8s.io',
+        type: 'Normal',
+        action: 'Test',
+        reportingController: 'lws-fleet',
+        reportingInstance: 'lws-fleet-0',
+        regarding: { kind: 'Pod', namespace: 'crud', name: 'p2', apiVersion: 'v1' },
+      },
+    });
+    assert.equal(created.note, 'written through events.k8s.io');
+    const core1 = await core.readNamespacedEvent({ name: 'e1', namespace: 'crud' });
+    assert.equal(core1.message, 'written through events.k8s.io');
+    assert.equal(core1.involvedObject.name, 'p2');
+    assert.equal(core1.reportingComponent, 'lws-fleet');
+    await core.createNamespacedEvent({
+      namespace: 'crud',
+      body: {
+        metadata: { name: 'e2' },
+        involvedObject: { kind: 'Pod', namespace: 'crud', name: 'p2' },
+        reason: 'Core',
+        message: 'written through core/v1',
+      },
+    });
+    const list = await events.listNamespacedEvent({
+      namespace: 'crud',
+      fieldSelector: 'involvedObject.name=p2',
+    });
+    assert.deepEqual(
+      list.items.map((e) => `${e.metadata?.name}:${e.note}:${e.regarding?.name}`),
+      ['e1:written through events.k8s.io:p2', 'e2:written through core/v1:p2'],
+    );
+    const disc = (await (await fetch(`${east.url}/apis/events.k8s.io/v1`)).json()) as {
+      resources: Array<{ name: string; kind: string }>;
+    };
+    assert.deepEqual(
+      disc.resources.map((r) => `${r.name}/${r.kind}`),
+      ['events/Event'],
+    );
+  });
+
   test('informer: events, clean close, 410 as an ERROR event, HTTP 410, and 500 then restart', async () => {
     const path = '/api/v1/namespaces/inf/pods';
     const informer = k8s.makeInformer(kc, path, () => core.listNamespacedPod({ namespace: 'inf' }));

@@ -54,6 +54,7 @@ import {
   successStatus,
 } from './status';
 import { table, tableRows, type IncludeObject } from './tables';
+import { VIEWS, type ResourceView } from './views';
 
 export interface RequestLogEntry {
   time: string;
@@ -105,6 +106,9 @@ export interface ApiServerOptions {
 
 interface Route {
   info: ResourceInfo;
+  /** The stored resource: `info.resource`, or the storage behind a view. */
+  storage: string;
+  view?: ResourceView;
   namespace?: string;
   name?: string;
   subresource?: string;
@@ -112,6 +116,7 @@ interface Route {
 
 interface ActiveWatch {
   res: ServerResponse;
+  view?: ResourceView;
   resource: string;
   namespace?: string;
   table: boolean;
@@ -491,7 +496,7 @@ export class ApiServer {
       return this.nonResource(req, res, path);
     }
     // Discovery documents.
-    const resources = this.store.resources();
+    const resources = this.servedResources();
     if (segs[0] === 'api' && segs.length === 1) {
       return this.discovery(req, res, legacyApiVersions(`127.0.0.1:${this.port}`), resources, true);
     }
@@ -605,6 +610,15 @@ export class ApiServer {
     }
   }
 
+  private servedResources(): ResourceInfo[] {
+    return [...this.store.resources(), ...VIEWS.map((v) => v.info)];
+  }
+
+  /** The JSON clients see for a stored object (through the route's view, if any). */
+  private out(view: ResourceView | undefined, o: KubeObject): string {
+    return view ? JSON.stringify(view.toView(o)) : json(o);
+  }
+
   private parseRoute(gvResources: ResourceInfo[], rest: string[]): Route {
     const find = (name: string): ResourceInfo | undefined =>
       gvResources.find((r) => r.resource === name);
@@ -652,7 +666,15 @@ export class ApiServer {
         'NotFound',
       );
     }
-    return { info, namespace, name, subresource };
+    const view = VIEWS.find((v) => v.info === info);
+    return {
+      info,
+      storage: view ? view.storage : info.resource,
+      view,
+      namespace,
+      name,
+      subresource,
+    };
   }
 
   private nonResource(req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -665,7 +687,7 @@ export class ApiServer {
       return;
     }
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
-      this.openapi ??= openApiSet(this.store.resources());
+      this.openapi ??= openApiSet(this.servedResources());
       if (path === '/openapi/v3') return sendJson(res, 200, JSON.stringify(this.openapi.index));
       const doc = this.openapi.documents.get(path.slice('/openapi/v3/'.length));
       if (doc) {
@@ -722,16 +744,16 @@ export class ApiServer {
   ): void {
     if (route.subresource === 'binding')
       throw new HttpError(405, 'the server does not allow this method on the requested resource');
-    const o = this.store.peek(route.info.resource, route.namespace, route.name!);
+    const o = this.store.peek(route.storage, route.namespace, route.name!);
     if (!o) throw notFound(route.info, route.name!);
     if (route.subresource === 'log') return this.log(res, o, params);
     if (wantsTable(req.headers.accept)) {
-      const t = table(route.info.resource, [o], this.clock.now(), this.include(params), {
+      const t = table(route.storage, [o], this.clock.now(), this.include(params), {
         resourceVersion: o.metadata.resourceVersion,
       });
       return sendJson(res, 200, JSON.stringify(t));
     }
-    sendJson(res, 200, json(o));
+    sendJson(res, 200, this.out(route.view, o));
   }
 
   /** There are no real containers: logs are one canned line, so `kubectl logs` works in demos. */
@@ -777,7 +799,7 @@ export class ApiServer {
     let startAfter: string | undefined;
     if (token) {
       const c = decodeContinue(token);
-      if (this.store.continueExpired(route.info.resource, c.rv)) {
+      if (this.store.continueExpired(route.storage, c.rv)) {
         throw expired(
           'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
         );
@@ -789,7 +811,7 @@ export class ApiServer {
     if (rvMatch === 'Exact' && rv && Number(rv) !== this.store.resourceVersion) {
       throw expired(`too old resource version: ${rv} (${this.store.resourceVersion})`);
     }
-    const r = this.store.rawList(route.info.resource, {
+    const r = this.store.rawList(route.storage, {
       namespace: route.namespace,
       labelSelector: labels,
       fieldSelector: fields,
@@ -805,14 +827,13 @@ export class ApiServer {
       return sendJson(
         res,
         200,
-        JSON.stringify(
-          table(route.info.resource, r.items, this.clock.now(), this.include(params), meta),
-        ),
+        JSON.stringify(table(route.storage, r.items, this.clock.now(), this.include(params), meta)),
       );
     }
     const info = route.info;
     let body = `{"kind":"${listKind(info)}","apiVersion":"${info.apiVersion}","metadata":${JSON.stringify(meta)},"items":[`;
-    for (let i = 0; i < r.items.length; i++) body += (i ? ',' : '') + json(r.items[i]);
+    for (let i = 0; i < r.items.length; i++)
+      body += (i ? ',' : '') + this.out(route.view, r.items[i]);
     body += ']}';
     sendJson(res, 200, body);
   }
@@ -838,7 +859,7 @@ export class ApiServer {
   }
 
   private eventLine(w: ActiveWatch, type: string, o: KubeObject): string {
-    if (!w.table) return `{"type":"${type}","object":${json(o)}}\n`;
+    if (!w.table) return `{"type":"${type}","object":${this.out(w.view, o)}}\n`;
     const t = {
       kind: 'Table',
       apiVersion: 'meta.k8s.io/v1',
@@ -908,7 +929,7 @@ export class ApiServer {
       return sendStatus(res, statusBody(failure, reasonFor(failure), message), headers);
     }
     const { labels, fields } = this.selectors(route, params);
-    const resource = route.info.resource;
+    const resource = route.storage;
     const rvParam = params.get('resourceVersion') ?? '';
     const sendInitial = params.get('sendInitialEvents');
     let backlog: StoreEvent[] = [];
@@ -949,6 +970,7 @@ export class ApiServer {
       (!fields.length || matchesFields(fields, o, route.info.fields));
     const w: ActiveWatch = {
       res,
+      view: route.view,
       resource,
       namespace: route.namespace,
       table: wantsTable(req.headers.accept),
@@ -1075,9 +1097,11 @@ export class ApiServer {
       );
     }
     const o = this.objectBody(route, body, String(req.headers['content-type'] ?? ''));
-    const created = this.store.rawCreate(route.info.resource, o, { dryRun });
-    if (!dryRun) this.countWrite(route.info.resource, 'create');
-    sendJson(res, 201, json(created));
+    const created = this.store.rawCreate(route.storage, route.view ? route.view.fromView(o) : o, {
+      dryRun,
+    });
+    if (!dryRun) this.countWrite(route.storage, 'create');
+    sendJson(res, 201, this.out(route.view, created));
   }
 
   private binding(res: ServerResponse, route: Route, body: Buffer, dryRun: boolean): void {
@@ -1134,12 +1158,12 @@ export class ApiServer {
       );
     }
     o.metadata.name = route.name;
-    const updated = this.store.rawUpdate(route.info.resource, o, {
+    const updated = this.store.rawUpdate(route.storage, route.view ? route.view.fromView(o) : o, {
       subresource: route.subresource === 'status' ? 'status' : undefined,
       dryRun,
     });
-    if (!dryRun) this.countWrite(route.info.resource, 'update');
-    sendJson(res, 200, json(updated));
+    if (!dryRun) this.countWrite(route.storage, 'update');
+    sendJson(res, 200, this.out(route.view, updated));
   }
 
   private patch(
@@ -1164,7 +1188,8 @@ export class ApiServer {
     }
     const patch = this.parseBody(body, contentType);
     const info = route.info;
-    const current = this.store.peek(info.resource, route.namespace, route.name);
+    const stored = this.store.peek(route.storage, route.namespace, route.name);
+    const current = stored && route.view ? route.view.toView(stored) : stored;
     if (contentType === 'application/apply-patch+yaml') {
       if (!params.get('fieldManager')) {
         throw new HttpError(
@@ -1175,9 +1200,15 @@ export class ApiServer {
       if (!current) {
         const o = this.objectBody(route, Buffer.from(JSON.stringify(patch)));
         o.metadata.name = route.name;
-        const created = this.store.rawCreate(info.resource, o, { dryRun });
-        if (!dryRun) this.countWrite(info.resource, 'patch');
-        return sendJson(res, 201, json(created));
+        const created = this.store.rawCreate(
+          route.storage,
+          route.view ? route.view.fromView(o) : o,
+          {
+            dryRun,
+          },
+        );
+        if (!dryRun) this.countWrite(route.storage, 'patch');
+        return sendJson(res, 201, this.out(route.view, created));
       }
     }
     if (!current) throw notFound(info, route.name);
@@ -1214,12 +1245,12 @@ export class ApiServer {
     // A resourceVersion in the patch is a precondition; otherwise the patch applies to the current object.
     if (o.metadata.resourceVersion === undefined)
       o.metadata.resourceVersion = current.metadata.resourceVersion;
-    const updated = this.store.rawUpdate(info.resource, o, {
+    const updated = this.store.rawUpdate(route.storage, route.view ? route.view.fromView(o) : o, {
       subresource: route.subresource === 'status' ? 'status' : undefined,
       dryRun,
     });
-    if (!dryRun) this.countWrite(info.resource, 'patch');
-    sendJson(res, 200, json(updated));
+    if (!dryRun) this.countWrite(route.storage, 'patch');
+    sendJson(res, 200, this.out(route.view, updated));
   }
 
   private deleteOptions(
@@ -1270,9 +1301,9 @@ export class ApiServer {
       throw new HttpError(405, 'the server does not allow this method on the requested resource');
     const opts = this.deleteOptions(body, params);
     opts.dryRun ||= dryRun;
-    const deleted = this.store.rawDelete(route.info.resource, route.namespace, route.name!, opts);
-    if (!opts.dryRun) this.countWrite(route.info.resource, 'delete');
-    sendJson(res, 200, json(deleted));
+    const deleted = this.store.rawDelete(route.storage, route.namespace, route.name!, opts);
+    if (!opts.dryRun) this.countWrite(route.storage, 'delete');
+    sendJson(res, 200, this.out(route.view, deleted));
   }
 
   private deleteCollection(
@@ -1286,14 +1317,14 @@ export class ApiServer {
     const opts = this.deleteOptions(body, params);
     opts.dryRun ||= dryRun;
     const deleted = this.store.rawDeleteCollection(
-      route.info.resource,
+      route.storage,
       { namespace: route.namespace, labelSelector: labels, fieldSelector: fields },
       opts,
     );
-    if (!opts.dryRun) this.countWrite(route.info.resource, 'deletecollection', deleted.length);
+    if (!opts.dryRun) this.countWrite(route.storage, 'deletecollection', deleted.length);
     const info = route.info;
     let out = `{"kind":"${listKind(info)}","apiVersion":"${info.apiVersion}","metadata":{"resourceVersion":"${this.store.resourceVersion}"},"items":[`;
-    out += deleted.map((o) => json(o)).join(',') + ']}';
+    out += deleted.map((o) => this.out(route.view, o)).join(',') + ']}';
     sendJson(res, 200, out);
   }
 
