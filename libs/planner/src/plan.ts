@@ -8,6 +8,7 @@
 import type { V1OwnerReference, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import {
   ANNOTATION_EXCLUSIVE_TOPOLOGY,
+  ANNOTATION_SIZE,
   LABEL_GROUP_KEY,
   PvcRetentionPolicyType,
   StartupPolicy,
@@ -88,6 +89,16 @@ export function templateFor(lws: DesiredLws, hash: string): RevisionTemplate {
   return lws.revisions?.[hash] ?? currentTemplate(lws);
 }
 
+/**
+ * Pods per group for an existing leader: its `size` annotation (written from its own revision),
+ * so counting stays right even when that revision's template is not in `desired.revisions`.
+ */
+export function groupSize(lws: DesiredLws, leader: V1Pod): number {
+  const value = Number(leader.metadata?.annotations?.[ANNOTATION_SIZE]);
+  if (Number.isInteger(value) && value >= 1) return value;
+  return templateFor(lws, revisionOf(leader)).leaderWorkerTemplate.size;
+}
+
 /** Ready and updated as upstream's getReplicaStates / updateConditions see a group. */
 export function groupState(
   lws: DesiredLws,
@@ -97,7 +108,7 @@ export function groupState(
 } {
   const leader = group?.leader;
   if (!group || !leader) return { ready: false, updated: false, counted: false };
-  const size = templateFor(lws, revisionOf(leader)).leaderWorkerTemplate.size;
+  const size = groupSize(lws, leader);
   const workers = [...group.workers.values()];
   if (size > 1 && workers.length === 0) return { ready: false, updated: false, counted: false };
   const leaderRev = revisionOf(leader);
@@ -247,12 +258,11 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
   for (let i = 0; i < N; i++) {
     const g = groups.get(i);
     if (!g?.leader || isTerminating(g.leader)) continue;
-    const template = templateFor(lws, revisionOf(g.leader));
     const decision = decideRestart({
       lwsName: lws.name,
       policy: spec.leaderWorkerTemplate.restartPolicy,
       annotations: lws.annotations,
-      size: template.leaderWorkerTemplate.size,
+      size: groupSize(lws, g.leader),
       group: g,
     });
     if (decision.kind === 'recreateGroup') {
@@ -385,7 +395,8 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       );
     }
     const lwt = template.leaderWorkerTemplate;
-    if (lwt.size <= 1) continue;
+    const size = leader ? groupSize(lws, leader) : lwt.size;
+    if (size <= 1) continue;
     if (spec.startupPolicy === StartupPolicy.LeaderReady && !(leader && isPodReady(leader))) {
       waiting.set(i, `leader ${name} not Ready (startupPolicy LeaderReady)`);
       continue;
@@ -411,7 +422,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       lwt.persistentVolumeClaimRetentionPolicy?.whenDeleted === PvcRetentionPolicyType.Delete
         ? { kind: 'Pod' as const, name, uid: leaderUid ?? '', pending: leaderPending }
         : undefined;
-    for (let j = 1; j < lwt.size; j++) {
+    for (let j = 1; j < size; j++) {
       if (g.workers.has(j)) continue;
       const wName = workerPodName(lws.name, i, j);
       if (orphanNames.has(wName) || observed.pods.some((p) => p.metadata?.name === wName)) {
@@ -632,9 +643,10 @@ function groupViews(
       const g = groups.get(i);
       const revision = g?.leader ? revisionOf(g.leader) : key;
       const lwt = templateFor(lws, revision).leaderWorkerTemplate;
+      const size = g?.leader ? groupSize(lws, g.leader) : lwt.size;
       const leader = leaderPodName(lws.name, i);
       const workers: string[] = [];
-      for (let j = 1; j < lwt.size; j++) workers.push(workerPodName(lws.name, i, j));
+      for (let j = 1; j < size; j++) workers.push(workerPodName(lws.name, i, j));
       const s = groupState(lws, g);
       const view: GroupView = {
         index: i,
@@ -644,7 +656,7 @@ function groupViews(
         surge: i >= lws.spec.replicas,
         leader,
         workers,
-        subGroups: subGroupViews(lwt, leader, workers),
+        subGroups: subGroupViews({ ...lwt, size }, leader, workers),
       };
       const why = waiting.get(i);
       if (why) view.waiting = why;

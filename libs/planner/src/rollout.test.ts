@@ -552,4 +552,37 @@ describe('rolling update through plan(), worked traces', () => {
     assert.equal(s.cluster.pod('a-0').metadata?.labels?.[LABEL_TEMPLATE_REVISION_HASH], oldHash);
     assert.equal(s.cluster.pod('a-0').spec?.containers[0].image, 'nginx:1');
   });
+
+  test('a size change replaces groups whole; old groups keep their worker count until replaced', () => {
+    const s = new Scenario(lws('a').replicas(2).size(3));
+    s.apply(lws('a').replicas(2).size(2));
+    assert.deepEqual(
+      s.cluster
+        .pods()
+        .map((p) => p.metadata?.name)
+        .sort(),
+      ['a-0', 'a-0-1', 'a-0-2', 'a-1', 'a-1-1'],
+    );
+    s.ready(1).ready(0);
+    assert.deepEqual(
+      s.cluster
+        .pods()
+        .map((p) => p.metadata?.name)
+        .sort(),
+      ['a-0', 'a-0-1', 'a-1', 'a-1-1'],
+    );
+    assert.equal(s.condition('Available'), 'True');
+  });
+
+  test('without the old revision in desired.revisions, old groups are still counted by their size annotation', () => {
+    const s = new Scenario(lws('a').replicas(2).size(3));
+    const next = desiredFrom(lws('a').replicas(2).size(2));
+    const result = plan({ ...next, status: s.desired.status }, s.cluster.build());
+    // Group 0 stays ready (3 pods by its annotation), so only group 1 is replaced.
+    assert.deepEqual(
+      result.actions.filter((a) => a.type === 'delete').map((a) => a.name),
+      ['a-1'],
+    );
+    assert.equal(result.status.readyReplicas, 2);
+  });
 });
