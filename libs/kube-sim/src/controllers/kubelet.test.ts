@@ -288,6 +288,23 @@ describe('kubelet: pod lifecycle', () => {
     c.stop();
   });
 
+  test('readiness gates: Ready waits for the gate condition, set by someone else', () => {
+    const c = testCluster();
+    const p = pod('p').obj();
+    (p.spec as Rec).readinessGates = [{ conditionType: 'example.com/lb-ready' }];
+    c.create(p);
+    c.advance(2000);
+    assert.equal(condition(c.pod('p'), 'ContainersReady')?.status, 'True');
+    assert.equal(condition(c.pod('p'), 'Ready')?.reason, 'ReadinessGatesNotReady');
+    c.store.mutate('pods', 'default', 'p', (o) => {
+      const status = o.status as { conditions: Rec[] };
+      status.conditions.push({ type: 'example.com/lb-ready', status: 'True' });
+    });
+    c.ctl.flush();
+    assert.equal(condition(c.pod('p'), 'Ready')?.status, 'True');
+    c.stop();
+  });
+
   test('init containers are reported completed (sidecars running)', () => {
     const c = testCluster();
     const p = pod('p').obj();

@@ -201,14 +201,19 @@ export class KubeletController implements Controller {
         return;
       }
       if (!nodeNameOf(object)) return;
-      // Only react to what the kubelet did not just write itself: binding, deletion, spec changes.
+      // Only react to what the kubelet did not just write itself: binding, deletion, a new pod,
+      // and readiness-gate conditions set by someone else.
       const prev = event.previous;
+      const gated = ((object.spec as Rec | undefined)?.readinessGates as unknown[] | undefined)
+        ?.length;
       if (
         !prev ||
         nodeNameOf(prev) !== nodeNameOf(object) ||
         prev.metadata.deletionTimestamp !== object.metadata.deletionTimestamp ||
         prev.metadata.uid !== object.metadata.uid ||
-        getCondition(prev, 'Ready')?.status !== getCondition(object, 'Ready')?.status
+        (gated &&
+          JSON.stringify((prev.status as Rec | undefined)?.conditions) !==
+            JSON.stringify((object.status as Rec | undefined)?.conditions))
       ) {
         this.ctx.enqueue(this.name, key);
       }

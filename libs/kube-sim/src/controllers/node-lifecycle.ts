@@ -12,7 +12,8 @@
 import type { KubeObject, StoreEvent } from '../store/types';
 import type { NodeFaultMode } from './types';
 import type { Controller, ControllerContext } from './runtime';
-import { getCondition, rfc3339Micro, setCondition, tryDelete, tryMutate } from './runtime';
+import { getCondition, setCondition, tryDelete, tryMutate } from './runtime';
+import { rfc3339Micro } from './clock';
 import { objectKey } from './cache';
 import { isTerminal } from './scheduling';
 import { tolerationFor, type Taint, type Toleration } from './selectors';

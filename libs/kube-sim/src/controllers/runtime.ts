@@ -13,7 +13,7 @@ import {
 } from '../store/types';
 import type { ControllerName, SimProfile } from './types';
 import type { ClusterCache } from './cache';
-import { rfc3339, rfc3339Micro } from './clock';
+import { rfc3339 } from './clock';
 
 /** Insertion-ordered set of keys: adding a key already queued is a no-op. */
 export class WorkQueue {
@@ -341,5 +341,3 @@ export class EventRecorder {
     }
   }
 }
-
-export { rfc3339Micro };
