@@ -585,4 +585,19 @@ describe('rolling update through plan(), worked traces', () => {
     );
     assert.equal(result.status.readyReplicas, 2);
   });
+
+  test('Shared → UniquePerReplica: per-group Services for every leader, the shared one stays', () => {
+    const s = new Scenario(lws('a').replicas(2).size(2));
+    s.apply(lws('a').replicas(2).size(2).subdomainPolicy('UniquePerReplica'));
+    assert.ok(s.cluster.has('Service', 'a'));
+    assert.ok(s.cluster.has('Service', 'a-0') && s.cluster.has('Service', 'a-1'));
+    s.ready(1).ready(0);
+    const leader = s.cluster.pod('a-0');
+    assert.equal(leader.spec?.subdomain, 'a-0');
+    assert.equal(
+      s.cluster.get('Service', 'a-0').metadata?.ownerReferences?.[0].uid,
+      leader.metadata?.uid,
+    );
+    assert.ok(s.cluster.has('Service', 'a'), 'never deleted, as upstream');
+  });
 });
