@@ -19,7 +19,8 @@ import { NodeLifecycleController, type NodeFaultState } from './node-lifecycle';
 import { GarbageCollector } from './gc';
 import { PvcBinder } from './pvc-binder';
 import { NamespaceController } from './namespace';
-import { TAINT_UNSCHEDULABLE } from './labels';
+import { LABEL_INSTANCE_TYPE, TAINT_UNSCHEDULABLE } from './labels';
+import { buildNode, CPU_NODE, GPU_NODE } from './topology';
 import type { Taint } from './selectors';
 
 type Rec = Record<string, unknown>;
@@ -33,6 +34,34 @@ export function seededRandom(seed = 1): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A node given with only a name and labels gets the rest of a real node: the shape of its
+ * `node.kubernetes.io/instance-type` label (gpu-8x, cpu-64; default cpu-64), addresses, pod CIDR,
+ * conditions. Whatever the caller gave wins.
+ */
+export function completeNode(node: KubeObject, index: number, now: number): KubeObject {
+  const status = node.status as Rec | undefined;
+  if (status?.allocatable && status.capacity) return node;
+  const name = node.metadata.name ?? '';
+  const type = node.metadata.labels?.[LABEL_INSTANCE_TYPE];
+  const shape =
+    type === GPU_NODE.instanceType
+      ? GPU_NODE
+      : { ...CPU_NODE, instanceType: type ?? CPU_NODE.instanceType };
+  const full = buildNode(name, shape, node.metadata.labels ?? {}, 1000 + index, now);
+  return {
+    ...full,
+    ...node,
+    metadata: {
+      ...full.metadata,
+      ...node.metadata,
+      labels: { ...full.metadata.labels, ...(node.metadata.labels ?? {}) },
+    },
+    spec: { ...(full.spec as Rec), ...((node.spec as Rec | undefined) ?? {}) },
+    status: { ...(full.status as Rec), ...(status ?? {}) },
   };
 }
 
@@ -118,7 +147,7 @@ export function startControllers(options: ControllerOptions): ControllerSetInter
         else delete spec.taints;
       }),
     addNode: (node: KubeObject) => {
-      store.create('nodes', node);
+      store.create('nodes', completeNode(node, cache.nodes.size, clock.now()));
     },
     failPod: (ns, pod, reason, message) => kubelet.failPod(ns, pod, reason, message),
     stuckTerminating: (ns, pod) => kubelet.stuckTerminating(ns, pod),

@@ -110,6 +110,10 @@ describe('kubelet: pod lifecycle', () => {
     c.advance(40_000);
     assert.ok((containerStatus(c.pod('p')).state as Rec).running);
     assert.equal(containerStatus(c.pod('p')).restartCount, 3);
+    // One BackOff event, counted three times (client-go's aggregation).
+    const backoffs = c.events('BackOff', 'p');
+    assert.equal(backoffs.length, 1);
+    assert.equal(backoffs[0].count, 3);
     c.stop();
   });
 

@@ -287,9 +287,17 @@ export function getCondition(obj: KubeObject | undefined, type: string): PodCond
   return conditions?.find((c) => c.type === type);
 }
 
-/** Writes core/v1 Events the way client-go's recorder names and shapes them. */
+/** How many distinct events the recorder remembers for aggregation. */
+const EVENT_MEMORY = 10_000;
+
+/**
+ * Writes core/v1 Events the way client-go's recorder names and shapes them; a repeat of the same
+ * event (same object, type, reason and message) bumps `count` and `lastTimestamp` of the first one,
+ * as client-go's EventCorrelator does, so `kubectl describe` shows `(x3 over 2m)`.
+ */
 export class EventRecorder {
   private seq = 0;
+  private readonly seen = new Map<string, { namespace: string; name: string }>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -309,8 +317,22 @@ export class EventRecorder {
     const now = this.clock.now();
     const meta = involved.metadata;
     const namespace = meta.namespace ?? 'default';
-    const name = `${meta.name}.${(BigInt(Math.floor(now)) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
     const ts = rfc3339(now);
+    const key = `${meta.uid ?? meta.name}\u0000${type}\u0000${reason}\u0000${message}\u0000${fieldPath ?? ''}`;
+    const previous = this.seen.get(key);
+    if (previous) {
+      try {
+        const updated = tryMutate(this.store, 'events', previous.namespace, previous.name, (e) => {
+          e.count = ((e.count as number | undefined) ?? 1) + 1;
+          e.lastTimestamp = ts;
+        });
+        if (updated) return;
+      } catch {
+        // fall through to a new event
+      }
+      this.seen.delete(key);
+    }
+    const name = `${meta.name}.${(BigInt(Math.floor(now)) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
     try {
       this.store.create('events', {
         apiVersion: 'v1',
@@ -336,6 +358,8 @@ export class EventRecorder {
         reportingComponent: source.component,
         reportingInstance: source.host ?? `${source.component}-kube-sim`,
       });
+      if (this.seen.size >= EVENT_MEMORY) this.seen.delete(this.seen.keys().next().value as string);
+      this.seen.set(key, { namespace, name });
     } catch {
       // Events are best effort, as in client-go (e.g. a namespace being deleted).
     }

@@ -171,4 +171,27 @@ describe('scheduler controller', () => {
     assert.equal(c.store.list('pods').items.filter((p) => !nodeOf(p)).length, 1000);
     c.stop();
   });
+
+  test('addNode with only a name and labels gets a whole node of its instance type', () => {
+    const c = testCluster();
+    c.ctl.faults.addNode({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: 'extra-1',
+        labels: { 'node.kubernetes.io/instance-type': 'gpu-8x', rack: 'r9' },
+      },
+    });
+    c.ctl.flush();
+    const n = c.store.get('nodes', undefined, 'extra-1')!;
+    assert.equal(
+      (n.status as { allocatable: Record<string, string> }).allocatable['nvidia.com/gpu'],
+      '8',
+    );
+    assert.equal(n.metadata.labels?.rack, 'r9');
+    assert.equal(condition(n, 'Ready')?.status, 'True');
+    c.create(pod('p').gpus(8).nodeSelector({ rack: 'r9' }).obj());
+    assert.equal(nodeOf(c.pod('p')), 'extra-1');
+    c.stop();
+  });
 });
