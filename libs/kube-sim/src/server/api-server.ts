@@ -283,11 +283,12 @@ export class ApiServer {
     for (const w of [...this.watches]) this.endWatch(w);
     for (const res of this.held) res.destroy();
     this.held.clear();
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => {
+    const closed = new Promise<void>((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
     });
+    for (const s of this.sockets) s.destroy();
+    await closed;
   }
 
   // ---- faults: watches and connections ----
@@ -365,10 +366,12 @@ export class ApiServer {
     this.mode = mode;
     if (mode === 'refuse' && previous !== 'refuse') {
       for (const w of [...this.watches]) this.endWatch(w);
-      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      // Stop accepting first, then reset what is open (close() waits for open connections).
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const s of this.sockets) s.destroy();
       for (const res of this.held) res.destroy();
       this.held.clear();
+      await closed;
     } else if (mode === 'blackhole') {
       this.stalled = true;
     }
