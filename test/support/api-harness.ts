@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../libs/events/src/tes
 import { loadConfig } from '../../apps/api/src/config';
 import { createLogger } from '../../apps/api/src/logger';
 import { startApiServer, type ApiServer } from '../../apps/api/src/server';
+import { SecretBox } from '../../libs/kube/src';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   data?: T | null;
@@ -14,6 +15,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export interface ApiHarness {
   server: ApiServer;
+  /** The box the API seals kubeconfigs with (workers open them with it). */
+  secretBox: SecretBox;
   db: TestDatabase;
   gql<T = Record<string, any>>(
     query: string,
@@ -28,17 +31,19 @@ export interface ApiHarness {
 /** A real API server on its own fresh database (real Postgres, real Redis), listening on a free port. */
 export async function startApi(prefix: string): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
+  const encryptionKey = randomBytes(32);
   const config = {
     ...loadConfig({}),
     port: 0,
     databaseUrl: db.url,
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    encryptionKey: randomBytes(32).toString('hex'),
+    encryptionKey: encryptionKey.toString('hex'),
     dataDir: mkdtempSync(join(tmpdir(), 'lws-api-')),
   };
   const server = await startApiServer(config, createLogger(process.env.LOG_LEVEL ?? 'silent'));
   return {
     server,
+    secretBox: new SecretBox(encryptionKey),
     db,
     async gql(query, variables = {}, headers = {}) {
       const response = await fetch(server.url, {

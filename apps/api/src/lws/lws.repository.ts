@@ -16,6 +16,7 @@ export interface LwsRow {
   current_revision: number;
   template_hash: string;
   reconciled_generation: number | null;
+  status: Record<string, unknown> | null;
   created_at: Date;
   updated_at: Date;
   deletion_requested_at: Date | null;

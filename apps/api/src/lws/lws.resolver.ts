@@ -19,6 +19,7 @@ import { LwsService } from './lws.service';
 import { Event, EventConnection } from './models/event.model';
 import { LeaderWorkerSet, LeaderWorkerSetConnection } from './models/leader-worker-set.model';
 import { Revision } from './models/revision.model';
+import { LeaderWorkerSetStatus } from './models/status.model';
 import { toManifestYaml } from './manifest';
 
 export function toLeaderWorkerSet(row: LwsRow, notices: string[] = []): LeaderWorkerSet {
@@ -38,7 +39,24 @@ export function toLeaderWorkerSet(row: LwsRow, notices: string[] = []): LeaderWo
     updatedAt: row.updated_at,
     deletionRequestedAt: row.deletion_requested_at,
     deletedAt: row.deleted_at,
+    status: row.status ? toStatus(row.status) : null,
     notices,
+  };
+}
+
+function toStatus(status: Record<string, unknown>): LeaderWorkerSetStatus {
+  const conditions = (status.conditions as Array<Record<string, unknown>> | undefined) ?? [];
+  return {
+    replicas: Number(status.replicas ?? 0),
+    readyReplicas: Number(status.readyReplicas ?? 0),
+    updatedReplicas: Number(status.updatedReplicas ?? 0),
+    conditions: conditions.map((c) => ({
+      type: String(c.type),
+      status: String(c.status),
+      reason: String(c.reason ?? ''),
+      message: String(c.message ?? ''),
+      lastTransitionTime: c.lastTransitionTime ? String(c.lastTransitionTime) : null,
+    })),
   };
 }
 

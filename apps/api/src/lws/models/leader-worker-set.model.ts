@@ -1,6 +1,7 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { PageInfo } from './event.model';
+import { LeaderWorkerSetStatus } from './status.model';
 
 @ObjectType({
   description:
@@ -66,6 +67,12 @@ export class LeaderWorkerSet {
       'When its deletion completed (its cluster holds nothing of it any more); null while it lives.',
   })
   deletedAt!: Date | null;
+
+  @Field(() => LeaderWorkerSetStatus, {
+    nullable: true,
+    description: 'The status in its cluster; null until a worker has reconciled it.',
+  })
+  status!: LeaderWorkerSetStatus | null;
 
   @Field(() => [String], {
     description:

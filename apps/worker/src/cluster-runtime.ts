@@ -1,0 +1,172 @@
+import { Worker, UnrecoverableError, type ConnectionOptions, type Job } from 'bullmq';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '../../../libs/events/src';
+import { ClusterWatcher, connectCluster, type ClusterHealth } from '../../../libs/kube/src';
+import { LABEL_LWS_UID, LABEL_MANAGED_BY, MANAGED_BY_VALUE } from '../../../libs/planner/src';
+import type { Logger } from '../../api/src/logger';
+import { PodRecorder } from './pod-recorder';
+import { Reconciler } from './reconcile/reconciler';
+import {
+  reconcileBackoff,
+  reconcileQueueName,
+  type ReconcileJob,
+  type ReconcileQueues,
+} from './reconcile-queues';
+
+export interface ClusterRuntimeOptions {
+  /** Reconciles of different LWSs in flight at once. */
+  concurrency?: number;
+  /** Every LWS of the cluster is reconciled again this often (catches anything missed). */
+  resyncMs?: number;
+  prefix?: string;
+}
+
+/**
+ * Everything one worker process runs for a cluster it owns: the watcher, the consumer of the
+ * cluster's reconcile queue, the pods read model, and the periodic resync.
+ */
+export class ClusterRuntime {
+  private watcher?: ClusterWatcher;
+  private worker?: Worker<ReconcileJob>;
+  private resyncTimer?: NodeJS.Timeout;
+  private recorder?: PodRecorder;
+  /** LWSs whose last reconcile failed permanently, by the generation it failed at: resync skips them. */
+  private readonly permanentFailures = new Map<string, number>();
+  private lastHealth?: string;
+
+  constructor(
+    readonly cluster: string,
+    private readonly kubeconfig: string,
+    private readonly db: DataSource,
+    private readonly store: EventStore,
+    private readonly queues: ReconcileQueues,
+    private readonly connection: ConnectionOptions,
+    private readonly logger: Logger,
+    private readonly options: ClusterRuntimeOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    const connection = connectCluster(this.cluster, this.kubeconfig);
+    this.recorder = new PodRecorder(this.db, this.store, this.cluster, this.logger);
+    const watcher = new ClusterWatcher(connection, {
+      labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY_VALUE}`,
+      ownerOf: (o: KubernetesObject) => o.metadata?.labels?.[LABEL_LWS_UID],
+      onChange: (owner, kind, type, object, previous) => {
+        if (kind === 'Pod')
+          this.recorder?.record(owner, type, object as V1Pod, previous as V1Pod | undefined, (n) =>
+            this.watcher?.node(n),
+          );
+        void this.trigger(owner, `watch: ${kind} ${object.metadata?.name} ${type}`);
+      },
+      onHealth: (health) => void this.reportHealth(health),
+      restartDelayMs: 1000,
+    });
+    this.watcher = watcher;
+    await watcher.start();
+    const reconciler = new Reconciler(this.db, this.store, this.cluster, watcher);
+    this.worker = new Worker<ReconcileJob>(
+      reconcileQueueName(this.cluster),
+      (job) => this.process(reconciler, job),
+      {
+        connection: this.connection,
+        prefix: this.options.prefix ?? 'lws-fleet',
+        concurrency: this.options.concurrency ?? 8,
+        settings: { backoffStrategy: (attemptsMade: number) => reconcileBackoff(attemptsMade) },
+      },
+    );
+    this.worker.on('error', (error) =>
+      this.logger.error({ cluster: this.cluster, err: error }, 'reconcile worker error'),
+    );
+    await this.worker.waitUntilReady();
+    await this.resync();
+    this.resyncTimer = setInterval(
+      () =>
+        void this.resync().catch((error) =>
+          this.logger.error({ cluster: this.cluster, err: error }, 'resync failed'),
+        ),
+      this.options.resyncMs ?? 30_000,
+    );
+    this.logger.info(
+      { cluster: this.cluster, server: connection.server, nodes: watcher.nodeCount() },
+      'cluster runtime started',
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    await this.worker?.close();
+    await this.watcher?.stop();
+    await this.recorder?.flush();
+  }
+
+  /** Enqueues a reconcile of every live LWS placed on this cluster. */
+  async resync(): Promise<void> {
+    const rows: Array<{ uid: string; generation: number }> = await this.db.query(
+      `SELECT uid, generation FROM leader_worker_sets WHERE cluster = $1 AND deleted_at IS NULL`,
+      [this.cluster],
+    );
+    for (const row of rows) {
+      if (this.permanentFailures.get(row.uid) === row.generation) continue;
+      await this.queues.enqueue(this.cluster, {
+        uid: row.uid,
+        reason: 'resync',
+        correlationId: `resync-${Date.now()}`,
+      });
+    }
+  }
+
+  private async trigger(uid: string, reason: string): Promise<void> {
+    try {
+      await this.queues.enqueue(this.cluster, {
+        uid,
+        reason,
+        correlationId: `watch-${Date.now()}`,
+      });
+    } catch (error) {
+      this.logger.error(
+        { cluster: this.cluster, lws: uid, err: error },
+        'could not enqueue a reconcile',
+      );
+    }
+  }
+
+  private async process(reconciler: Reconciler, job: Job<ReconcileJob>): Promise<string> {
+    const { uid, correlationId } = job.data;
+    const outcome = await reconciler.reconcile(uid, correlationId || String(job.id));
+    if (outcome.result !== 'failed') {
+      this.permanentFailures.delete(uid);
+      return outcome.result;
+    }
+    const { failure } = outcome;
+    this.logger.warn({ cluster: this.cluster, lws: uid, failure }, 'reconcile failed');
+    if (failure.retry === 'permanent') {
+      const rows: Array<{ generation: number }> = await this.db.query(
+        `SELECT generation FROM leader_worker_sets WHERE uid = $1`,
+        [uid],
+      );
+      if (rows[0]) this.permanentFailures.set(uid, rows[0].generation);
+      throw new UnrecoverableError(`${failure.action}: ${failure.message}`);
+    }
+    if (failure.retry === 'throttled') {
+      // The API server asked us to slow down: pause this cluster's queue, without spending an attempt.
+      await this.worker!.rateLimit(failure.retryAfterMs ?? 1000);
+      throw Worker.RateLimitError();
+    }
+    throw new Error(`${failure.action}: ${failure.reason}: ${failure.message}`);
+  }
+
+  private async reportHealth(health: ClusterHealth): Promise<void> {
+    const key = `${health.healthy}/${health.nodes}`;
+    if (key === this.lastHealth) return;
+    this.lastHealth = key;
+    try {
+      await this.db.query(
+        `UPDATE clusters SET healthy = $2, nodes = $3, last_seen = CASE WHEN $2 THEN now() ELSE last_seen END WHERE name = $1`,
+        [this.cluster, health.healthy, health.nodes],
+      );
+    } catch (error) {
+      this.logger.error({ cluster: this.cluster, err: error }, 'could not record cluster health');
+    }
+  }
+}

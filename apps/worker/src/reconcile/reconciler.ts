@@ -1,0 +1,269 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { DataSource } from 'typeorm';
+import type { EventMetadata, EventStore, NewEvent } from '../../../../libs/events/src';
+import type { ClusterWatcher } from '../../../../libs/kube/src';
+import {
+  LABEL_ROLE,
+  ROLE_ANCHOR,
+  plan,
+  planDeletion,
+  type DeleteAction,
+  type GroupView,
+  type Observed,
+} from '../../../../libs/planner/src';
+import { newEvent } from '../../../api/src/common/new-event';
+import {
+  LwsEventType,
+  ReconcileEventType,
+  lwsStreamId,
+  type GroupRecreatedData,
+  type ReconcileAppliedData,
+  type ReconcileFailure,
+} from '../../../api/src/lws/lws.events';
+import { executeActions, type ExecutionReport } from './executor';
+import { loadDesired, type DesiredSnapshot } from './desired-state';
+
+export type ReconcileOutcome =
+  | { result: 'converged' }
+  | { result: 'applied'; actions: number }
+  | { result: 'deleted' }
+  | { result: 'absent' }
+  | {
+      result: 'failed';
+      failure: ReconcileFailure & {
+        retry: 'transient' | 'throttled' | 'permanent';
+        retryAfterMs?: number;
+      };
+    };
+
+export interface ReconcilerOptions {
+  /** How long to wait for the watcher to see the objects a reconcile created or deleted. */
+  settleTimeoutMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * One reconcile of one LWS in one cluster: desired state from the read models, observed state from
+ * the watcher's cache, `plan` (pure), the actions through the Kubernetes API, and what happened as
+ * events. A converged LWS costs no API write and no event.
+ */
+export class Reconciler {
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: EventStore,
+    readonly cluster: string,
+    private readonly watcher: ClusterWatcher,
+    private readonly options: ReconcilerOptions = {},
+  ) {}
+
+  observe(snapshot: DesiredSnapshot): Observed {
+    const { namespace } = snapshot.row;
+    const objects = this.watcher.observed(snapshot.row.uid);
+    return {
+      namespaceExists: this.watcher.namespaceExists(namespace),
+      anchor: objects.configMaps.find((cm) => cm.metadata?.labels?.[LABEL_ROLE] === ROLE_ANCHOR),
+      pods: objects.pods,
+      services: objects.services,
+      pvcs: objects.pvcs,
+      nodes: this.watcher.nodeLabels(),
+      now: (this.options.now?.() ?? new Date()).toISOString(),
+    };
+  }
+
+  async reconcile(uid: string, correlationId: string): Promise<ReconcileOutcome> {
+    const snapshot = await loadDesired(this.db, uid);
+    if (!snapshot || snapshot.row.deleted_at) return { result: 'absent' };
+    if (snapshot.row.cluster !== this.cluster) return { result: 'absent' };
+    const meta: EventMetadata = {
+      actor: `worker:${this.cluster}`,
+      correlationId,
+      source: 'worker',
+      cluster: this.cluster,
+    };
+    const observed = this.observe(snapshot);
+
+    if (snapshot.row.deletion_requested_at) {
+      const deletion = planDeletion(snapshot.desired, observed);
+      if (deletion.done) {
+        await this.append(uid, [
+          newEvent(
+            LwsEventType.Deleted,
+            { uid, reason: `cluster ${this.cluster} confirmed nothing is left` },
+            meta,
+          ),
+        ]);
+        return { result: 'deleted' };
+      }
+      if (deletion.actions.length === 0) return { result: 'converged' }; // waiting for the garbage collector
+      const report = await executeActions(this.watcher.connection.core, deletion.actions);
+      return this.record(snapshot, report, deletion.actions.length, meta, []);
+    }
+
+    const result = plan(snapshot.desired, observed);
+    const events: NewEvent[] = [];
+    if (!isDeepStrictEqual(result.status, snapshot.row.status ?? undefined)) {
+      events.push(
+        newEvent(
+          ReconcileEventType.StatusChanged,
+          { uid, cluster: this.cluster, status: result.status },
+          meta,
+        ),
+      );
+    }
+    events.push(...this.readinessEvents(uid, snapshot.groups, result.groups, meta));
+    if (!isDeepStrictEqual(result.groups, snapshot.groups))
+      await this.saveGroups(uid, result.groups);
+    if (result.actions.length === 0) {
+      if (events.length) await this.append(uid, events);
+      return { result: 'converged' };
+    }
+    const report = await executeActions(this.watcher.connection.core, result.actions);
+    return this.record(snapshot, report, result.actions.length, meta, events);
+  }
+
+  private async record(
+    snapshot: DesiredSnapshot,
+    report: ExecutionReport,
+    planned: number,
+    meta: EventMetadata,
+    events: NewEvent[],
+  ): Promise<ReconcileOutcome> {
+    const { uid } = snapshot.row;
+    const did =
+      report.created.length +
+      report.patched.length +
+      report.deleted.length +
+      report.alreadyPresent.length;
+    const failure = report.failure
+      ? {
+          action: report.failure.action,
+          kind: report.failure.kind,
+          status: report.failure.status,
+          reason: report.failure.reason,
+          message: report.failure.message,
+        }
+      : undefined;
+    for (const recreation of report.recreations)
+      events.push(
+        newEvent(ReconcileEventType.GroupRecreated, this.recreated(snapshot, recreation), meta),
+      );
+    if (did > 0) {
+      const data: ReconcileAppliedData = {
+        uid,
+        cluster: this.cluster,
+        generation: snapshot.row.generation,
+        revision: snapshot.row.current_revision,
+        created: report.created,
+        patched: report.patched,
+        deleted: report.deleted,
+        alreadyPresent: report.alreadyPresent,
+        ...(failure ? { failure } : {}),
+      };
+      events.unshift(newEvent(ReconcileEventType.Applied, data, meta));
+    }
+    const permanent = report.failure?.kind === 'permanent';
+    if (failure && permanent) {
+      events.push(
+        newEvent(
+          ReconcileEventType.Failed,
+          {
+            uid,
+            cluster: this.cluster,
+            generation: snapshot.row.generation,
+            permanent: true,
+            failure,
+          },
+          meta,
+        ),
+      );
+    }
+    if (events.length) await this.append(uid, events);
+    if (report.failure) {
+      const retry =
+        report.failure.kind === 'throttled' ? 'throttled' : permanent ? 'permanent' : 'transient';
+      return {
+        result: 'failed',
+        failure: { ...failure!, retry, retryAfterMs: report.failure.retryAfterMs },
+      };
+    }
+    await this.settle(uid, report);
+    return { result: 'applied', actions: planned };
+  }
+
+  private recreated(snapshot: DesiredSnapshot, action: DeleteAction): GroupRecreatedData {
+    const cause = action.cause!;
+    const group = Number(/-(\d+)$/.exec(action.name)?.[1] ?? -1);
+    return {
+      uid: snapshot.row.uid,
+      cluster: this.cluster,
+      group,
+      pod: cause.pod,
+      role: cause.role,
+      trigger: cause.event,
+      container: cause.container,
+      exitCode: cause.exitCode,
+      reason: cause.reason,
+      restartCount: cause.restartCount,
+    };
+  }
+
+  private readinessEvents(
+    uid: string,
+    before: GroupView[] | undefined,
+    after: GroupView[],
+    meta: EventMetadata,
+  ): NewEvent[] {
+    const previous = new Map((before ?? []).map((g) => [g.index, g.ready]));
+    const events: NewEvent[] = [];
+    for (const group of after) {
+      const was = previous.get(group.index) ?? false;
+      if (group.ready === was) continue;
+      const type = group.ready
+        ? ReconcileEventType.GroupBecameReady
+        : ReconcileEventType.GroupBecameNotReady;
+      events.push(
+        newEvent(
+          type,
+          { uid, cluster: this.cluster, group: group.index, revision: group.revision },
+          meta,
+        ),
+      );
+    }
+    return events;
+  }
+
+  private async saveGroups(uid: string, groups: GroupView[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO lws_groups (lws_uid, cluster, groups, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (lws_uid) DO UPDATE SET cluster = EXCLUDED.cluster, groups = EXCLUDED.groups, updated_at = now()`,
+      [uid, this.cluster, JSON.stringify(groups)],
+    );
+  }
+
+  private async append(uid: string, events: NewEvent[]): Promise<void> {
+    await this.store.append(lwsStreamId(uid), events, { expectedVersion: 'any' });
+  }
+
+  /**
+   * Waits (bounded) until the watcher's cache shows what this reconcile did, so the next reconcile
+   * plans from a cache that includes its own writes instead of repeating them.
+   */
+  private async settle(uid: string, report: ExecutionReport): Promise<void> {
+    const created = report.created.filter((c) => !c.startsWith('Namespace '));
+    const deleted = report.deleted;
+    if (!created.length && !deleted.length) return;
+    const deadline = Date.now() + (this.options.settleTimeoutMs ?? 5000);
+    const names = (o: ReturnType<ClusterWatcher['observed']>) =>
+      new Set([
+        ...o.pods.map((p) => `Pod ${p.metadata?.namespace}/${p.metadata?.name}`),
+        ...o.services.map((s) => `Service ${s.metadata?.namespace}/${s.metadata?.name}`),
+        ...o.pvcs.map((p) => `PersistentVolumeClaim ${p.metadata?.namespace}/${p.metadata?.name}`),
+        ...o.configMaps.map((c) => `ConfigMap ${c.metadata?.namespace}/${c.metadata?.name}`),
+      ]);
+    while (Date.now() < deadline) {
+      const seen = names(this.watcher.observed(uid));
+      if (created.every((c) => seen.has(c))) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
