@@ -9,6 +9,8 @@ import type { V1OwnerReference, V1PersistentVolumeClaim, V1Pod } from '@kubernet
 import {
   ANNOTATION_EXCLUSIVE_TOPOLOGY,
   ANNOTATION_SIZE,
+  ANNOTATION_SUBGROUP_EXCLUSIVE_TOPOLOGY,
+  ANNOTATION_SUBGROUP_SIZE,
   LABEL_GROUP_KEY,
   PvcRetentionPolicyType,
   StartupPolicy,
@@ -304,7 +306,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       exists: !!leader,
       terminating,
       healthy: !!leader && !terminating && groupState(lws, g).ready,
-      updated: !!leader && revisionOf(leader) === key,
+      updated: !!leader && revisionOf(leader) === key && topologyCurrent(lws, leader),
     });
   }
   for (const i of groupsToReplace(
@@ -322,7 +324,9 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
         'Pod',
         leader,
         'Foreground',
-        `rolling update: group ${i} replaced (revision ${revisionOf(leader)} → ${key})`,
+        revisionOf(leader) === key
+          ? `group ${i} replaced: exclusive topology annotations changed`
+          : `rolling update: group ${i} replaced (revision ${revisionOf(leader)} → ${key})`,
       ),
     );
     gone.add(i);
@@ -463,6 +467,20 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
   }
 
   return { actions, status, groups: groupViews(lws, groups, N, key, waiting) };
+}
+
+/**
+ * Upstream's leader StatefulSet template carries the live LWS's topology annotations, so changing
+ * them rolls the leaders without a new revision (§4.5). A leader whose annotations differ from
+ * the live ones is outdated for the StatefulSet step (not for status, which compares revisions).
+ */
+function topologyCurrent(lws: DesiredLws, leader: V1Pod): boolean {
+  const live = (key: string) => lws.annotations?.[key] || undefined;
+  const has = (key: string) => leader.metadata?.annotations?.[key] || undefined;
+  if (has(ANNOTATION_EXCLUSIVE_TOPOLOGY) !== live(ANNOTATION_EXCLUSIVE_TOPOLOGY)) return false;
+  const subGroups = has(ANNOTATION_SUBGROUP_SIZE) !== undefined;
+  const subLive = subGroups ? live(ANNOTATION_SUBGROUP_EXCLUSIVE_TOPOLOGY) : undefined;
+  return has(ANNOTATION_SUBGROUP_EXCLUSIVE_TOPOLOGY) === subLive;
 }
 
 function workerIndexOf(lwsName: string, group: number, pod: V1Pod): number {

@@ -600,4 +600,30 @@ describe('rolling update through plan(), worked traces', () => {
     );
     assert.ok(s.cluster.has('Service', 'a'), 'never deleted, as upstream');
   });
+
+  test('changing only the exclusive-topology annotation rolls the leaders (no new revision), highest first', () => {
+    const s = new Scenario(lws('a').replicas(3).size(2));
+    s.cluster.node('n1', { rack: 'r1' });
+    const hash = s.desired.templateHash;
+    s.apply(lws('a').replicas(3).size(2).exclusiveTopology('rack'));
+    assert.equal(s.desired.templateHash, hash, 'same revision');
+    const pods = () => s.cluster.pods().filter((p) => /^a-[0-9]$/.test(p.metadata?.name ?? ''));
+    const rolled = () =>
+      pods()
+        .filter(
+          (p) =>
+            p.metadata?.annotations?.['leaderworkerset.sigs.k8s.io/exclusive-topology'] === 'rack',
+        )
+        .map((p) => p.metadata?.name)
+        .sort();
+    assert.deepEqual(rolled(), ['a-2']);
+    // The leader is ready and scheduled first; its workers follow, pinned to its rack.
+    s.ready(2);
+    assert.deepEqual(s.cluster.pod('a-2-1').spec?.nodeSelector, { rack: 'r1' });
+    s.ready(2);
+    assert.deepEqual(rolled(), ['a-1', 'a-2']);
+    s.ready(1).ready(1).ready(0).ready(0);
+    assert.deepEqual(rolled(), ['a-0', 'a-1', 'a-2']);
+    assert.equal(s.condition('Available'), 'True');
+  });
 });
