@@ -98,6 +98,52 @@ describe('MemoryStore', () => {
     storeError(() => store.create('pods', { ...pod('nospec'), spec: {} }), 422, 'Invalid');
   });
 
+  test('metadata validation: label keys and values, owner references', () => {
+    const store = new MemoryStore();
+    const withMeta = (metadata: Record<string, unknown>) => ({
+      ...pod('m'),
+      metadata: { name: 'm', namespace: 'default', ...metadata },
+    });
+    storeError(
+      () => store.create('pods', withMeta({ labels: { app: 'has space' } })),
+      422,
+      'Invalid',
+    );
+    storeError(
+      () => store.create('pods', withMeta({ labels: { app: 'x'.repeat(64) } })),
+      422,
+      'Invalid',
+    );
+    storeError(
+      () => store.create('pods', withMeta({ labels: { 'bad key!': 'x' } })),
+      422,
+      'Invalid',
+    );
+    const owner = { apiVersion: 'v1', kind: 'ConfigMap', name: 'a', uid: 'u1', controller: true };
+    storeError(
+      () =>
+        store.create(
+          'pods',
+          withMeta({ ownerReferences: [owner, { ...owner, name: 'b', uid: 'u2' }] }),
+        ),
+      422,
+      'Invalid',
+    );
+    storeError(
+      () => store.create('pods', withMeta({ ownerReferences: [{ ...owner, uid: '' }] })),
+      422,
+      'Invalid',
+    );
+    const ok = store.create(
+      'pods',
+      withMeta({
+        labels: { 'leaderworkerset.sigs.k8s.io/name': 'x', empty: '' },
+        ownerReferences: [owner],
+      }),
+    );
+    assert.equal(ok.metadata.ownerReferences?.length, 1);
+  });
+
   test('returns deep copies', () => {
     const store = new MemoryStore();
     const a = store.create('pods', pod('a'));

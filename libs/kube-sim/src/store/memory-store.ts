@@ -152,6 +152,76 @@ export function expired(message: string): StoreError {
   return new StoreError(410, 'Expired', message);
 }
 
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** ObjectMeta validation shared by every kind (labels, annotations, ownerReferences). */
+function validateMeta(info: ResourceInfo, o: KubeObject): void {
+  const meta = o.metadata;
+  const name = meta.name ?? meta.generateName ?? '';
+  for (const [k, v] of Object.entries(meta.labels ?? {})) {
+    const [prefix, key] = k.includes('/')
+      ? [k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)]
+      : ['', k];
+    if (
+      !LABEL_NAME.test(key) ||
+      key.length > 63 ||
+      (prefix && (!DNS1123_SUBDOMAIN.test(prefix) || prefix.length > 253))
+    ) {
+      throw invalid(
+        info,
+        name,
+        'metadata.labels',
+        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        k,
+      );
+    }
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+      throw invalid(
+        info,
+        name,
+        'metadata.labels',
+        typeof v === 'string' && v.length > 63
+          ? 'must be no more than 63 characters'
+          : "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        v,
+      );
+    }
+  }
+  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
+    if (typeof v !== 'string')
+      throw invalid(info, name, `metadata.annotations[${k}]`, 'must be a string', v);
+  }
+  const owners = meta.ownerReferences ?? [];
+  if (!Array.isArray(owners))
+    throw invalid(info, name, 'metadata.ownerReferences', 'must be a list', owners);
+  for (const ref of owners) {
+    for (const field of ['apiVersion', 'kind', 'name', 'uid'] as const) {
+      if (!ref || typeof ref[field] !== 'string' || !ref[field]) {
+        throw invalid(
+          info,
+          name,
+          `metadata.ownerReferences.${field}`,
+          `${field} must not be empty`,
+          ref?.[field] ?? '',
+        );
+      }
+    }
+  }
+  const controllers = owners.filter((r) => r.controller === true);
+  if (controllers.length > 1) {
+    throw invalid(
+      info,
+      name,
+      'metadata.ownerReferences',
+      `Only one reference can have Controller set to true. Found "true" in references for ${controllers
+        .map((r) => `${r.kind}/${r.name}`)
+        .join(' and ')}`,
+      owners,
+    );
+  }
+}
+
 function specChanged(a: KubeObject, b: KubeObject): boolean {
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (k === 'metadata' || k === 'status' || k === 'kind' || k === 'apiVersion') continue;
@@ -526,6 +596,7 @@ export class MemoryStore implements ObjectStore {
         name,
       );
     }
+    validateMeta(info, object);
     const k = key(meta.namespace, name);
     if (b.objects.has(k)) {
       throw new StoreError(
@@ -612,6 +683,7 @@ export class MemoryStore implements ObjectStore {
         delete m.deletionGracePeriodSeconds;
       }
       info.prepareUpdate?.(next, old, this.ctx);
+      validateMeta(info, next);
       const violation = info.validateUpdate?.(next, old);
       if (violation) throw invalid(info, name, violation.field, violation.message, violation.value);
       if (info.generation) {
