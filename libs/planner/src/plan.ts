@@ -430,7 +430,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       if (g.workers.has(j)) continue;
       const wName = workerPodName(lws.name, i, j);
       if (orphanNames.has(wName) || observed.pods.some((p) => p.metadata?.name === wName)) {
-        waiting.set(i, `worker ${wName} of a previous leader still terminating`);
+        waiting.set(i, `worker ${wName} still terminating`);
         continue;
       }
       if (
