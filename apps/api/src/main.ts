@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { startWorkers } from '../../worker/src/start-workers';
 import { startApiServer } from './server';
 
 async function main(): Promise<void> {
@@ -16,9 +17,18 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   try {
     const server = await startApiServer(config, logger);
-    logger.info({ url: server.url }, `lws-fleet API listening on ${server.url}`);
+    // LWS_WORKERS=0 runs the API alone (workers elsewhere: node dist/apps/worker/src/main.js).
+    const workers =
+      process.env.LWS_WORKERS === '0'
+        ? undefined
+        : await startWorkers(config, server.dataSource, server.secretBox, logger);
+    logger.info(
+      { url: server.url, workers: Boolean(workers) },
+      `lws-fleet API listening on ${server.url}`,
+    );
     const stop = async (signal: string) => {
       logger.info({ signal }, 'shutting down');
+      await workers?.stop();
       await server.close();
       process.exit(0);
     };

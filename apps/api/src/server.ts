@@ -15,6 +15,8 @@ const BODY_LIMIT = '8mb';
 export interface ApiServer {
   app: NestExpressApplication;
   dataSource: DataSource;
+  /** Seals and opens kubeconfigs (the workers open them with the same key). */
+  secretBox: SecretBox;
   /** The URL of the GraphQL endpoint. */
   url: string;
   close(): Promise<void>;
@@ -26,8 +28,9 @@ export async function startApiServer(config: AppConfig, logger: Logger): Promise
   const key = loadEncryptionKey(config.encryptionKey, join(config.dataDir, 'encryption.key'), (m) =>
     logger.warn(m),
   );
+  const secretBox = new SecretBox(key);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ dataSource, secretBox: new SecretBox(key), logger }),
+    AppModule.forRoot({ dataSource, secretBox, logger }),
     {
       logger: false,
       bodyParser: false,
@@ -41,6 +44,7 @@ export async function startApiServer(config: AppConfig, logger: Logger): Promise
   return {
     app,
     dataSource,
+    secretBox,
     url,
     async close() {
       await app.close();
