@@ -33,6 +33,37 @@ describe('lists resolve their children in a bounded number of SQL statements', (
   });
   after(async () => api?.close());
 
+  /** Observed state as a worker would have written it: one group of 4 pods per LWS. */
+  async function seedObserved(): Promise<void> {
+    const rows: Array<{ uid: string; name: string }> = await api.server.dataSource.query(
+      `SELECT uid, name FROM leader_worker_sets`,
+    );
+    for (const { uid, name } of rows) {
+      const workers = [1, 2, 3].map((j) => `${name}-0-${j}`);
+      const group = {
+        index: 0,
+        ready: true,
+        revision: 'h1',
+        updated: true,
+        surge: false,
+        leader: `${name}-0`,
+        workers,
+        subGroups: [],
+      };
+      await api.server.dataSource.query(
+        `INSERT INTO lws_groups (lws_uid, cluster, groups) VALUES ($1, 'east', $2)`,
+        [uid, JSON.stringify([group])],
+      );
+      for (const [i, pod] of [`${name}-0`, ...workers].entries()) {
+        await api.server.dataSource.query(
+          `INSERT INTO pods (cluster, namespace, name, lws_uid, uid, group_index, worker_index, phase, ready, node_name)
+           VALUES ('east', 'default', $1, $2, $3, 0, $4, 'Running', true, 'east-node')`,
+          [pod, uid, `${pod}-uid`, i],
+        );
+      }
+    }
+  }
+
   async function countStatements(query: string): Promise<{ statements: number; data: any }> {
     const ds = api.server.dataSource;
     const original = ds.query.bind(ds);

@@ -17,6 +17,8 @@ import type { Logger } from './logger';
 import { lwsProjection } from './lws/lws.projection';
 import { LwsRepository } from './lws/lws.repository';
 import { LwsResolver } from './lws/lws.resolver';
+import { GroupsRepository } from './lws/groups/groups.repository';
+import { GroupsResolver } from './lws/groups/groups.resolver';
 import { LwsService } from './lws/lws.service';
 
 /** The read models kept inline with the event log; `npm run rebuild-read-models` replays these. */
@@ -33,6 +35,7 @@ export class AppModule {
   static forRoot(deps: AppDependencies): DynamicModule {
     const store = new EventStore(deps.dataSource, { projections: readModelProjections });
     const repository = new LwsRepository(deps.dataSource);
+    const groupsRepository = new GroupsRepository(deps.dataSource);
     return {
       module: AppModule,
       imports: [
@@ -48,7 +51,7 @@ export class AppModule {
           context: ({ req }: { req: IncomingMessage }): GraphQLContext => ({
             req,
             request: requestContextFrom(req.headers),
-            loaders: createLoaders(repository),
+            loaders: createLoaders(repository, groupsRepository),
           }),
         }),
       ],
@@ -61,6 +64,7 @@ export class AppModule {
           useValue: new ClustersService(deps.dataSource, store, deps.secretBox),
         },
         LwsResolver,
+        GroupsResolver,
         ClustersResolver,
       ],
     };

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { GroupsRepository, GroupsRow, PodRow } from '../lws/groups/groups.repository';
 import type { EventPage, EventPageArgs, LwsRepository, RevisionRow } from '../lws/lws.repository';
 
 /**
@@ -7,10 +8,15 @@ import type { EventPage, EventPageArgs, LwsRepository, RevisionRow } from '../lw
  */
 export interface Loaders {
   revisions: DataLoader<string, RevisionRow[]>;
+  groups: DataLoader<string, GroupsRow | undefined>;
+  pods: DataLoader<string, PodRow[]>;
   eventPage(args: EventPageArgs): DataLoader<string, EventPage>;
 }
 
-export function createLoaders(repository: LwsRepository): Loaders {
+export function createLoaders(
+  repository: LwsRepository,
+  groupsRepository: GroupsRepository,
+): Loaders {
   const revisions = new DataLoader<string, RevisionRow[]>(async (uids) => {
     const rows = await repository.revisionsOf(uids);
     const byUid = new Map<string, RevisionRow[]>(uids.map((uid) => [uid, []]));
@@ -19,8 +25,19 @@ export function createLoaders(repository: LwsRepository): Loaders {
   });
   // One loader per distinct page arguments: a list of LWSs asking for the same page batches together.
   const eventLoaders = new Map<string, DataLoader<string, EventPage>>();
+  const groups = new DataLoader<string, GroupsRow | undefined>(async (uids) => {
+    const rows = new Map((await groupsRepository.groupsOf(uids)).map((row) => [row.lws_uid, row]));
+    return uids.map((uid) => rows.get(uid));
+  });
+  const pods = new DataLoader<string, PodRow[]>(async (uids) => {
+    const byUid = new Map<string, PodRow[]>(uids.map((uid) => [uid, []]));
+    for (const row of await groupsRepository.podsOf(uids)) byUid.get(row.lws_uid)?.push(row);
+    return uids.map((uid) => byUid.get(uid) ?? []);
+  });
   return {
     revisions,
+    groups,
+    pods,
     eventPage(args) {
       const key = JSON.stringify([
         args.first ?? null,
