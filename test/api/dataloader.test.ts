@@ -81,18 +81,25 @@ describe('lists resolve their children in a bounded number of SQL statements', (
     }
   }
 
-  test('40 LWSs with revisions and events: three statements, as for 5', async () => {
+  test('40 LWSs with revisions, events, groups and pods: five statements, as for 5', async () => {
+    await seedObserved();
     const query = (n: number) =>
-      `{ leaderWorkerSets(first: ${n}) { edges { node { name revisions { revision templateHash } events(first: 5) { edges { node { type } } } } } } }`;
+      `{ leaderWorkerSets(first: ${n}) { edges { node { name revisions { revision templateHash } events(first: 5) { edges { node { type } } }
+         groups { index ready leader { name phase } workers { name workerIndex nodeName } } pods { name } } } } }`;
     const many = await countStatements(query(40));
     assert.equal(many.data.leaderWorkerSets.edges.length, 40);
-    assert.ok(
-      many.data.leaderWorkerSets.edges.every(
-        (e: any) => e.node.revisions.length === 1 && e.node.events.edges.length === 2,
-      ),
-    );
+    for (const { node } of many.data.leaderWorkerSets.edges) {
+      assert.equal(node.revisions.length, 1);
+      assert.equal(node.events.edges.length, 2);
+      assert.equal(node.groups[0].leader.name, `${node.name}-0`);
+      assert.deepEqual(
+        node.groups[0].workers.map((w: any) => w.workerIndex),
+        [1, 2, 3],
+      );
+      assert.equal(node.pods.length, 4);
+    }
     const few = await countStatements(query(5));
-    assert.equal(many.statements, 3);
+    assert.equal(many.statements, 5);
     assert.equal(few.statements, many.statements);
   });
 
