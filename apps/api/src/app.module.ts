@@ -20,9 +20,10 @@ import { LwsResolver } from './lws/lws.resolver';
 import { GroupsRepository } from './lws/groups/groups.repository';
 import { GroupsResolver } from './lws/groups/groups.resolver';
 import { LwsService } from './lws/lws.service';
+import { rolloutsProjection } from './lws/rollouts/rollouts.projection';
 
 /** The read models kept inline with the event log; `npm run rebuild-read-models` replays these. */
-export const readModelProjections = [clustersProjection, lwsProjection];
+export const readModelProjections = [clustersProjection, lwsProjection, rolloutsProjection];
 
 export interface AppDependencies {
   dataSource: DataSource;

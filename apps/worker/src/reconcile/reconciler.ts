@@ -22,6 +22,7 @@ import {
 } from '../../../api/src/lws/lws.events';
 import { executeActions, type ExecutionReport } from './executor';
 import { loadDesired, type DesiredSnapshot } from './desired-state';
+import { rolloutEvents } from './rollout-recorder';
 
 export type ReconcileOutcome =
   | { result: 'converged' }
@@ -111,6 +112,7 @@ export class Reconciler {
       );
     }
     events.push(...this.readinessEvents(uid, snapshot.groups, result.groups, meta));
+    events.push(...(await rolloutEvents(this.db, this.cluster, snapshot, observed, result, meta)));
     if (!isDeepStrictEqual(result.groups, snapshot.groups))
       await this.saveGroups(uid, result.groups);
     if (result.actions.length === 0) {

@@ -1,0 +1,91 @@
+import type { DataSource } from 'typeorm';
+import type { EventMetadata, NewEvent } from '../../../../libs/events/src';
+import { readAnchorState, type Observed, type PlanResult } from '../../../../libs/planner/src';
+import { newEvent } from '../../../api/src/common/new-event';
+import { RolloutState } from '../../../api/src/lws/rollouts/rollout.events';
+import type { DesiredSnapshot } from './desired-state';
+import { deriveRolloutFacts, type OpenRollout } from './rollout-history';
+
+interface RolloutRow {
+  to_revision: number;
+  to_template_hash: string;
+  state: string;
+  started_at: string;
+  paused_at_partition: number | null;
+  pending: Record<string, string> | null;
+}
+
+/**
+ * The rollout events of one reconcile: reads the revisions and the newest rollout from the read
+ * models (one statement), and derives the facts with `deriveRolloutFacts` (pure).
+ */
+export async function rolloutEvents(
+  db: DataSource,
+  cluster: string,
+  snapshot: DesiredSnapshot,
+  observed: Observed,
+  result: PlanResult,
+  meta: EventMetadata,
+): Promise<NewEvent[]> {
+  const { desired } = snapshot;
+  const rows: Array<{
+    revisions: Array<{ revision: number; templateHash: string }> | null;
+    latest: RolloutRow | null;
+  }> = await db.query(
+    `SELECT (SELECT json_agg(json_build_object('revision', r.revision, 'templateHash', r.template_hash))
+               FROM lws_revisions r WHERE r.lws_uid = $1) AS revisions,
+            (SELECT json_build_object(
+                      'to_revision', o.to_revision, 'to_template_hash', o.to_template_hash, 'state', o.state,
+                      'started_at', o.started_at, 'paused_at_partition', o.paused_at_partition,
+                      'pending', (SELECT json_object_agg(s.group_index, s.at) FROM (
+                                    SELECT DISTINCT ON (group_index) group_index, kind, at, ready_at FROM lws_rollout_steps
+                                     WHERE lws_uid = $1 AND to_revision = o.to_revision
+                                       AND kind IN ('GroupReplaced', 'SurgeGroupAdded', 'SurgeGroupRemoved')
+                                     ORDER BY group_index, position DESC) s
+                                   WHERE s.ready_at IS NULL AND s.kind <> 'SurgeGroupRemoved'))
+               FROM lws_rollouts o WHERE o.lws_uid = $1 ORDER BY o.started_position DESC LIMIT 1) AS latest`,
+    [desired.uid],
+  );
+  const latest = rows[0]?.latest ?? undefined;
+  const isOpen =
+    latest && (latest.state === RolloutState.Progressing || latest.state === RolloutState.Paused);
+  const open: OpenRollout | undefined = isOpen
+    ? {
+        toRevision: latest.to_revision,
+        toTemplateHash: latest.to_template_hash,
+        state: latest.state as OpenRollout['state'],
+        startedAt: new Date(latest.started_at).toISOString(),
+        pausedAtPartition: latest.paused_at_partition,
+        pending: Object.fromEntries(
+          Object.entries(latest.pending ?? {}).map(([group, at]) => [
+            Number(group),
+            new Date(at).toISOString(),
+          ]),
+        ),
+      }
+    : undefined;
+  const rolling = desired.spec.rolloutStrategy.rollingUpdateConfiguration;
+  const facts = deriveRolloutFacts({
+    uid: desired.uid,
+    cluster,
+    lwsName: desired.name,
+    now: observed.now,
+    revision: desired.revision,
+    templateHash: desired.templateHash,
+    revisions: rows[0]?.revisions ?? [],
+    replicas: desired.spec.replicas,
+    rollingUpdate: {
+      maxSurge: rolling.maxSurge,
+      maxUnavailable: rolling.maxUnavailable,
+      partition: rolling.partition,
+    },
+    previousAnchor: readAnchorState(observed.anchor),
+    groups: result.groups,
+    actions: result.actions,
+    open,
+    latest: latest
+      ? { toRevision: latest.to_revision, toTemplateHash: latest.to_template_hash }
+      : undefined,
+  });
+  return facts.map((fact) => newEvent(fact.type, fact.data, meta));
+}
