@@ -239,6 +239,66 @@ spec:
     assert.match(r.stdout, /east-a-r1-gpu-1\s+Ready\s+<none>\s+\S+\s+v1\.32\.\d+\s+zone-a-rack-1/);
   });
 
+  test('typed-client commands that send protobuf: create namespace/configmap/secret, cordon and drain', async () => {
+    let r = await run('create', 'namespace', 'team-a');
+    assert.equal(r.code, 0, r.stderr);
+    r = await run(
+      'create',
+      'configmap',
+      'cfg',
+      '-n',
+      'team-a',
+      '--from-literal=a=1',
+      '--from-literal=b=2',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(east.store.get('configmaps', 'team-a', 'cfg')?.data, { a: '1', b: '2' });
+    r = await run(
+      'create',
+      'secret',
+      'generic',
+      'token',
+      '-n',
+      'team-a',
+      '--from-literal=t=s3cret',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      (east.store.get('secrets', 'team-a', 'token')?.data as { t?: string } | undefined)?.t,
+      Buffer.from('s3cret').toString('base64'),
+    );
+    r = await run('get', 'secrets', '-n', 'team-a');
+    assert.match(r.stdout, /token\s+Opaque\s+1/);
+
+    r = await run('run', 'drained', '--image=nginx', '--restart=Never', '-n', 'team-a');
+    assert.equal(r.code, 0, r.stderr);
+    await east.waitFor(
+      (s) => !!(s.peek('pods', 'team-a', 'drained')?.spec as { nodeName?: string })?.nodeName,
+    );
+    const node = (east.store.get('pods', 'team-a', 'drained')!.spec as { nodeName: string })
+      .nodeName;
+    r = await kubectl(
+      fleet,
+      kc,
+      ['drain', node, '--force', '--ignore-daemonsets', '--timeout=30s'],
+      { timeoutMs: 40_000 },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /drained/);
+    assert.equal(east.store.get('pods', 'team-a', 'drained'), undefined);
+    assert.equal(
+      (east.store.get('nodes', undefined, node)!.spec as { unschedulable?: boolean }).unschedulable,
+      true,
+    );
+    r = await run('uncordon', node);
+    assert.equal(r.code, 0, r.stderr);
+    r = await kubectl(fleet, kc, ['delete', 'namespace', 'team-a', '--wait=true'], {
+      timeoutMs: 30_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(east.store.get('namespaces', undefined, 'team-a'), undefined);
+  });
+
   test('the merged kubeconfig has one context per cluster', async () => {
     const r = await kubectl(fleet, fleet.sim.kubeconfigPath, [
       '--context',

@@ -44,6 +44,7 @@ import {
   type OpenApiSet,
 } from './discovery';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch';
+import { decodeProtobuf } from './protobuf';
 import { groupVersions, served } from './registry';
 import {
   errorToStatus,
@@ -109,6 +110,8 @@ interface Route {
   /** The stored resource: `info.resource`, or the storage behind a view. */
   storage: string;
   view?: ResourceView;
+  /** The request's Content-Type (JSON, YAML for apply patches, or Kubernetes protobuf). */
+  contentType?: string;
   namespace?: string;
   name?: string;
   subresource?: string;
@@ -534,6 +537,7 @@ export class ApiServer {
       return sendJson(res, 200, JSON.stringify(apiResourceList(gv)));
     }
     const route = this.parseRoute(gvResources, rest);
+    route.contentType = String(req.headers['content-type'] ?? '');
     const params = url.searchParams;
     const isWatch = method === 'GET' && boolParam(params.get('watch'));
     let verb: ApiVerb | 'binding';
@@ -1044,6 +1048,7 @@ export class ApiServer {
   }
 
   private parseBody(body: Buffer, contentType?: string): unknown {
+    if (contentType && contentType.includes('protobuf')) return decodeProtobuf(body);
     const text = body.toString('utf8');
     if (!text.trim()) throw new HttpError(400, 'the body of the request was empty');
     try {
@@ -1108,7 +1113,10 @@ export class ApiServer {
   }
 
   private binding(res: ServerResponse, route: Route, body: Buffer, dryRun: boolean): void {
-    const b = this.parseBody(body) as { target?: { name?: string }; metadata?: { name?: string } };
+    const b = this.parseBody(body, route.contentType) as {
+      target?: { name?: string };
+      metadata?: { name?: string };
+    };
     const node = b?.target?.name;
     if (!node) throw new HttpError(400, 'Binding target name is required');
     const pod = this.store.peek('pods', route.namespace, route.name!);
@@ -1259,10 +1267,11 @@ export class ApiServer {
   private deleteOptions(
     body: Buffer,
     params: URLSearchParams,
+    contentType?: string,
   ): DeleteOptions & { dryRun?: boolean } {
     let opts: Record<string, unknown> = {};
     if (body.length && body.toString('utf8').trim()) {
-      const parsed = this.parseBody(body);
+      const parsed = this.parseBody(body, contentType);
       if (parsed && typeof parsed === 'object') opts = parsed as Record<string, unknown>;
     }
     const out: DeleteOptions & { dryRun?: boolean } = {};
@@ -1302,7 +1311,7 @@ export class ApiServer {
   ): void {
     if (route.subresource)
       throw new HttpError(405, 'the server does not allow this method on the requested resource');
-    const opts = this.deleteOptions(body, params);
+    const opts = this.deleteOptions(body, params, route.contentType);
     opts.dryRun ||= dryRun;
     const deleted = this.store.rawDelete(route.storage, route.namespace, route.name!, opts);
     if (!opts.dryRun) this.countWrite(route.storage, 'delete');
@@ -1317,7 +1326,7 @@ export class ApiServer {
     dryRun: boolean,
   ): void {
     const { labels, fields } = this.selectors(route, params);
-    const opts = this.deleteOptions(body, params);
+    const opts = this.deleteOptions(body, params, route.contentType);
     opts.dryRun ||= dryRun;
     const deleted = this.store.rawDeleteCollection(
       route.storage,

@@ -104,6 +104,14 @@ export const SERVED: Record<string, ServedResource> = {
     subresources: [],
     mergeKeys: { ...META_KEYS },
   },
+  secrets: {
+    resource: 'secrets',
+    singular: 'secret',
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    mergeKeys: { ...META_KEYS },
+  },
   events: {
     resource: 'events',
     singular: 'event',

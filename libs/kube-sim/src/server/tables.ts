@@ -345,6 +345,14 @@ const configmaps: Printer = {
   },
 };
 
+const secrets: Printer = {
+  columns: [NAME, col('Type'), col('Data', 'integer'), AGE],
+  row(o, now) {
+    const n = Object.keys((o.data as Obj | undefined) ?? {}).length;
+    return [o.metadata.name!, (o.type as string) || 'Opaque', n, age(o, now)];
+  },
+};
+
 const leases: Printer = {
   columns: [NAME, col('Holder'), AGE],
   row(o, now) {
@@ -371,6 +379,7 @@ const PRINTERS: Record<string, Printer> = {
   events,
   namespaces,
   configmaps,
+  secrets,
   leases,
 };
 

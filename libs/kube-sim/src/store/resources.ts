@@ -335,6 +335,37 @@ const configMapInfo: ResourceInfo = {
   fields: { ...metaFields },
 };
 
+/** stringData is write-only: merged into data (base64) on every write. */
+function foldStringData(object: KubeObject): void {
+  const stringData = object.stringData as Record<string, string> | undefined;
+  if (stringData) {
+    const data = (object.data ??= {}) as Record<string, string>;
+    for (const [k, v] of Object.entries(stringData))
+      data[k] = Buffer.from(String(v)).toString('base64');
+    delete object.stringData;
+  }
+}
+
+const secretInfo: ResourceInfo = {
+  resource: 'secrets',
+  kind: 'Secret',
+  group: '',
+  version: 'v1',
+  apiVersion: 'v1',
+  namespaced: true,
+  statusSubresource: false,
+  generation: false,
+  fields: { ...metaFields, type: getter('type') },
+  prepareCreate(object) {
+    foldStringData(object);
+    object.type ??= 'Opaque';
+  },
+  prepareUpdate(object) {
+    foldStringData(object);
+    object.type ??= 'Opaque';
+  },
+};
+
 const eventInfo: ResourceInfo = {
   resource: 'events',
   kind: 'Event',
@@ -387,9 +418,17 @@ const leaseInfo: ResourceInfo = {
 };
 
 export const RESOURCES: Record<string, ResourceInfo> = Object.fromEntries(
-  [namespaceInfo, nodeInfo, podInfo, serviceInfo, pvcInfo, configMapInfo, eventInfo, leaseInfo].map(
-    (r) => [r.resource, r],
-  ),
+  [
+    namespaceInfo,
+    nodeInfo,
+    podInfo,
+    serviceInfo,
+    pvcInfo,
+    configMapInfo,
+    secretInfo,
+    eventInfo,
+    leaseInfo,
+  ].map((r) => [r.resource, r]),
 );
 
 export function resourceInfo(resource: string): ResourceInfo | undefined {
