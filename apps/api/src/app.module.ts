@@ -21,6 +21,8 @@ import { GroupsRepository } from './lws/groups/groups.repository';
 import { GroupsResolver } from './lws/groups/groups.resolver';
 import { LwsService } from './lws/lws.service';
 import { rolloutsProjection } from './lws/rollouts/rollouts.projection';
+import { RolloutsRepository } from './lws/rollouts/rollouts.repository';
+import { RolloutsResolver } from './lws/rollouts/rollouts.resolver';
 
 /** The read models kept inline with the event log; `npm run rebuild-read-models` replays these. */
 export const readModelProjections = [clustersProjection, lwsProjection, rolloutsProjection];
@@ -37,6 +39,7 @@ export class AppModule {
     const store = new EventStore(deps.dataSource, { projections: readModelProjections });
     const repository = new LwsRepository(deps.dataSource);
     const groupsRepository = new GroupsRepository(deps.dataSource);
+    const rolloutsRepository = new RolloutsRepository(deps.dataSource);
     return {
       module: AppModule,
       imports: [
@@ -52,7 +55,7 @@ export class AppModule {
           context: ({ req }: { req: IncomingMessage }): GraphQLContext => ({
             req,
             request: requestContextFrom(req.headers),
-            loaders: createLoaders(repository, groupsRepository),
+            loaders: createLoaders(repository, groupsRepository, rolloutsRepository),
           }),
         }),
       ],
@@ -66,6 +69,7 @@ export class AppModule {
         },
         LwsResolver,
         GroupsResolver,
+        RolloutsResolver,
         ClustersResolver,
       ],
     };

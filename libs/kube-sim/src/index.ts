@@ -14,6 +14,8 @@ export { MemoryStore, type MemoryStoreOptions } from './store/memory-store';
 export * from './store/types';
 export {
   ApiServer,
+  type AdmissionHook,
+  type AdmissionRequest,
   type ApiServerOptions,
   type ConnectionMode,
   type RequestLogEntry,

@@ -24,11 +24,13 @@ import type { ErrorFault, FaultDescription, LatencyFault } from './faults/api-fa
 import { createAdminHandler } from './server/admin';
 import {
   ApiServer,
+  type AdmissionHook,
   type ConnectionMode,
   type RequestLogEntry,
   type WatchFilter,
   type WriteCounts,
 } from './server/api-server';
+import { dnsView } from './server/dns';
 import { writeKubeconfig } from './server/kubeconfig';
 import { MemoryStore } from './store/memory-store';
 import type { KubeObject } from './store/types';
@@ -110,6 +112,19 @@ export class SimCluster {
 
   resetRequestLog(): void {
     this.server.resetRequestLog();
+  }
+
+  /**
+   * An in-process stand-in for admission webhooks on API writes: throw a StoreError to refuse
+   * (e.g. 403 Forbidden "exceeded quota", 422 Invalid), or return a replacement object. Returns a remover.
+   */
+  addAdmissionHook(hook: AdmissionHook): () => void {
+    return this.server.addAdmissionHook(hook);
+  }
+
+  /** The cluster DNS as FQDN → IPs (Services, and pods by hostname.subdomain under headless Services). */
+  dns(): Record<string, string[]> {
+    return dnsView(this.store);
   }
 
   resetWriteCounts(): void {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import type { SimCluster } from '../src/sim';
+import { StoreError } from '../src/store/types';
 import { eventually, sleep, startFleet, type TestFleet } from './helpers';
 
 interface OpenWatch {
@@ -386,6 +387,80 @@ describe('API faults and the admin API', { timeout: 120_000 }, () => {
       'auto heal',
     );
     assert.equal((await admin('GET', 'nope')).status, 404);
+  });
+
+  test('admission hooks refuse or mutate API writes, and are removable', async () => {
+    const removeQuota = east.addAdmissionHook((req) => {
+      if (
+        req.verb === 'create' &&
+        req.resource === 'configmaps' &&
+        req.object?.metadata.name?.startsWith('big-')
+      ) {
+        throw new StoreError(
+          403,
+          'Forbidden',
+          `configmaps "${req.object.metadata.name}" is forbidden: exceeded quota: q`,
+        );
+      }
+    });
+    const removeLabel = east.addAdmissionHook((req) => {
+      if (req.object && req.resource === 'configmaps') {
+        req.object.metadata.labels = { ...req.object.metadata.labels, admitted: 'yes' };
+      }
+    });
+    let r = await post('/api/v1/namespaces/default/configmaps', cm('big-1'));
+    assert.equal(r.status, 403);
+    assert.match(((await r.json()) as { message: string }).message, /exceeded quota/);
+    r = await post('/api/v1/namespaces/default/configmaps', cm('small-1'));
+    assert.equal(r.status, 201);
+    assert.equal(
+      ((await r.json()) as { metadata: { labels: Record<string, string> } }).metadata.labels
+        .admitted,
+      'yes',
+    );
+    removeQuota();
+    removeLabel();
+    r = await post('/api/v1/namespaces/default/configmaps', cm('big-2'));
+    assert.equal(r.status, 201);
+    assert.equal(
+      ((await r.json()) as { metadata: { labels?: Record<string, string> } }).metadata.labels,
+      undefined,
+    );
+  });
+
+  test('the DNS view resolves Services and pods by hostname.subdomain', async () => {
+    const svc = (name: string, headless: boolean) =>
+      JSON.stringify({
+        metadata: { name },
+        spec: {
+          ...(headless ? { clusterIP: 'None', publishNotReadyAddresses: true } : {}),
+          selector: { app: 'dns' },
+          ports: [{ port: 80 }],
+        },
+      });
+    assert.equal((await post('/api/v1/namespaces/default/services', svc('lws', true))).status, 201);
+    assert.equal(
+      (await post('/api/v1/namespaces/default/services', svc('front', false))).status,
+      201,
+    );
+    const pod = JSON.stringify({
+      metadata: { name: 'lws-0', labels: { app: 'dns' } },
+      spec: { hostname: 'lws-0', subdomain: 'lws', containers: [{ name: 'c', image: 'nginx' }] },
+    });
+    assert.equal((await post('/api/v1/namespaces/default/pods', pod)).status, 201);
+    await east.waitFor(
+      () => !!(east.store.peek('pods', 'default', 'lws-0')?.status as { podIP?: string })?.podIP,
+      10_000,
+    );
+    const ip = (east.store.get('pods', 'default', 'lws-0')!.status as { podIP: string }).podIP;
+    const records = (await admin('GET', 'dns')).body.records as Record<string, string[]>;
+    assert.deepEqual(records['lws-0.lws.default.svc.cluster.local'], [ip]);
+    assert.deepEqual(records['lws.default.svc.cluster.local'], [ip]);
+    const clusterIP = (
+      east.store.get('services', 'default', 'front')!.spec as { clusterIP: string }
+    ).clusterIP;
+    assert.deepEqual(records['front.default.svc.cluster.local'], [clusterIP]);
+    assert.deepEqual(east.dns(), records);
   });
 
   test('admin API routes controller faults and clock', async () => {

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { GroupsRepository, GroupsRow, PodRow } from '../lws/groups/groups.repository';
 import type { EventPage, EventPageArgs, LwsRepository, RevisionRow } from '../lws/lws.repository';
+import type { RolloutRow, RolloutsRepository } from '../lws/rollouts/rollouts.repository';
 
 /**
  * Per-request DataLoaders: each list of children (revisions, event pages) is fetched for all the
@@ -10,12 +11,14 @@ export interface Loaders {
   revisions: DataLoader<string, RevisionRow[]>;
   groups: DataLoader<string, GroupsRow | undefined>;
   pods: DataLoader<string, PodRow[]>;
+  rollouts: DataLoader<string, RolloutRow[]>;
   eventPage(args: EventPageArgs): DataLoader<string, EventPage>;
 }
 
 export function createLoaders(
   repository: LwsRepository,
   groupsRepository: GroupsRepository,
+  rolloutsRepository: RolloutsRepository,
 ): Loaders {
   const revisions = new DataLoader<string, RevisionRow[]>(async (uids) => {
     const rows = await repository.revisionsOf(uids);
@@ -34,8 +37,14 @@ export function createLoaders(
     for (const row of await groupsRepository.podsOf(uids)) byUid.get(row.lws_uid)?.push(row);
     return uids.map((uid) => byUid.get(uid) ?? []);
   });
+  const rollouts = new DataLoader<string, RolloutRow[]>(async (uids) => {
+    const byUid = new Map<string, RolloutRow[]>(uids.map((uid) => [uid, []]));
+    for (const row of await rolloutsRepository.rolloutsOf(uids)) byUid.get(row.lws_uid)?.push(row);
+    return uids.map((uid) => byUid.get(uid) ?? []);
+  });
   return {
     revisions,
+    rollouts,
     groups,
     pods,
     eventPage(args) {

@@ -71,7 +71,7 @@ function toRevision(row: RevisionRow): Revision {
   };
 }
 
-function toEvent(event: StoredEvent): Event {
+export function toEvent(event: StoredEvent): Event {
   return {
     id: event.eventId,
     type: event.type,
@@ -187,6 +187,21 @@ export class LwsResolver {
     @Context() context: GraphQLContext,
   ): Promise<LeaderWorkerSet> {
     return toLeaderWorkerSet(await this.service.scale(namespace, name, replicas, context.request));
+  }
+
+  @Mutation(() => LeaderWorkerSet, {
+    description:
+      "Roll back to an older revision: a new revision with that revision's template is created (history is never rewritten) and rolled out with the LeaderWorkerSet's strategy. An unknown revision is NOT_FOUND; the current one changes nothing and says so in notices.",
+  })
+  async rollbackLeaderWorkerSet(
+    @Args('namespace', NAMESPACE) namespace: string,
+    @Args('name', { description: 'The name.' }) name: string,
+    @Args('revision', { type: () => Int, description: 'The revision whose template to restore.' })
+    revision: number,
+    @Context() context: GraphQLContext,
+  ): Promise<LeaderWorkerSet> {
+    const result = await this.service.rollback(namespace, name, revision, context.request);
+    return toLeaderWorkerSet(result.row, result.notices);
   }
 
   @Mutation(() => Boolean, {

@@ -20,7 +20,7 @@ import {
   type LwsObjectState,
   type RevisionCreatedData,
 } from './lws.events';
-import { LwsRepository, type LwsRow } from './lws.repository';
+import { LwsRepository, type LwsRow, type RevisionRow } from './lws.repository';
 import { toLeaderWorkerSetObject, toManifestYaml } from './manifest';
 
 export interface ApplyCommand {
@@ -222,6 +222,109 @@ export class LwsService {
           { expectedVersion: await tx.streamVersion(lwsStreamId(current.uid)) },
         );
         return (await this.repository.findLive(namespace, name, tx.manager))!;
+      }),
+    );
+  }
+
+  /**
+   * Rolls back to an older revision by making a NEW revision with its template (history is never
+   * rewritten): `LeaderWorkerSetUpdated` with leaderWorkerTemplate and networkConfig restored, and
+   * `RevisionCreated` with `restoredFrom`. The workers then roll out to it with the LWS's strategy.
+   * Rolling back to the current revision (or to one with the current template) changes nothing and
+   * says so in the notices.
+   */
+  async rollback(
+    namespace: string,
+    name: string,
+    revision: number,
+    ctx: RequestContext,
+  ): Promise<{ row: LwsRow; notices: string[] }> {
+    return this.withRetries(undefined, () =>
+      this.store.transaction(async (tx) => {
+        const current = await this.repository.findLive(namespace, name, tx.manager, { lock: true });
+        if (!current) throw notFound(`LeaderWorkerSet ${namespace}/${name} not found`);
+        if (current.deletion_requested_at)
+          throw conflict(`LeaderWorkerSet ${namespace}/${name} is being deleted`);
+        const targets: RevisionRow[] = await tx.manager.query(
+          `SELECT * FROM lws_revisions WHERE lws_uid = $1 AND revision = $2`,
+          [current.uid, revision],
+        );
+        const target = targets[0];
+        if (!target) {
+          throw notFound(
+            `LeaderWorkerSet ${namespace}/${name} has no revision ${revision} (revisions 1 to ${current.current_revision})`,
+          );
+        }
+        if (target.revision === current.current_revision) {
+          return {
+            row: current,
+            notices: [`revision ${revision} is the current revision: nothing to roll back`],
+          };
+        }
+        if (target.template_hash === current.template_hash) {
+          return {
+            row: current,
+            notices: [
+              `revision ${revision} has the current revision's template (${current.template_hash}, revision ${current.current_revision}): nothing to roll back`,
+            ],
+          };
+        }
+        const previous = objectFromRow(current);
+        const next = objectFromRow(current);
+        const template = target.template as {
+          leaderWorkerTemplate: LeaderWorkerSet['spec']['leaderWorkerTemplate'];
+          networkConfig: LeaderWorkerSet['spec']['networkConfig'];
+        };
+        next.spec.leaderWorkerTemplate = template.leaderWorkerTemplate;
+        next.spec.networkConfig = template.networkConfig;
+        const admitted = admitLeaderWorkerSet(JSON.stringify(next), previous);
+        if (!admitted.ok) {
+          throw fieldErrorsToInput(
+            `revision ${revision} cannot be restored on the current spec`,
+            admitted.errors,
+          );
+        }
+        const notices = [
+          ...admitted.notices,
+          `rolled back to revision ${revision}: revision ${current.current_revision + 1} restores its template`,
+        ];
+        const generation = current.generation + 1;
+        const state = stateOf(current.uid, current.cluster, generation, admitted.lws);
+        const meta = {
+          actor: ctx.actor,
+          correlationId: ctx.correlationId,
+          source: 'api',
+          cluster: current.cluster,
+        };
+        const events: NewEvent[] = [
+          newEvent(
+            LwsEventType.Updated,
+            {
+              ...state,
+              changes: changedFields(previous, admitted.lws),
+              previousGeneration: current.generation,
+              notices,
+            } satisfies LeaderWorkerSetUpdatedData,
+            meta,
+          ),
+          newEvent(
+            LwsEventType.RevisionCreated,
+            {
+              ...this.revision(
+                current.uid,
+                current.current_revision + 1,
+                admitted.templateHash,
+                state,
+              ),
+              restoredFrom: revision,
+            } satisfies RevisionCreatedData,
+            meta,
+          ),
+        ];
+        await tx.append(lwsStreamId(current.uid), events, {
+          expectedVersion: await tx.streamVersion(lwsStreamId(current.uid)),
+        });
+        return { row: (await this.repository.findLive(namespace, name, tx.manager))!, notices };
       }),
     );
   }

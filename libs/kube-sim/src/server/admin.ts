@@ -40,6 +40,7 @@ export const ADMIN_ROUTES = [
   'POST   /__sim/heal',
   'POST   /__sim/restart                    {loseHistory?}',
   'GET    /__sim/requests?limit=&verb=&resource=   DELETE /__sim/requests',
+  'GET    /__sim/dns                        FQDN -> IPs (Services; pods by hostname.subdomain)',
   'GET    /__sim/writes                     DELETE /__sim/writes',
   'GET    /__sim/clock                      POST /__sim/clock/advance {ms}',
   'GET    /__sim/controllers                POST /__sim/controllers/<name>/pause|resume',
@@ -212,6 +213,8 @@ async function dispatch(
       await new Promise((r) => setImmediate(r));
       c.restartApiServer({ loseHistory: body.loseHistory === true });
       return;
+    case 'GET dns':
+      return ok(res, { records: c.dns() });
     case 'GET requests': {
       const limit = Number(url.searchParams.get('limit') ?? 1000);
       const verb = url.searchParams.get('verb');

@@ -79,6 +79,24 @@ export type WriteCounts = Record<string, Record<WriteVerb | 'total', number>>;
 
 export type ConnectionMode = 'normal' | 'refuse' | 'blackhole';
 
+/** What an admission hook sees of one API write (in-process stand-in for admission webhooks). */
+export interface AdmissionRequest {
+  verb: 'create' | 'update' | 'patch' | 'delete';
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** The object to be stored (create, update, patch); hooks may mutate it or return a replacement. */
+  object?: KubeObject;
+  /** The stored object (update, patch, delete). */
+  oldObject?: KubeObject;
+  dryRun: boolean;
+  userAgent: string;
+}
+
+/** Throw a StoreError (e.g. 403 Forbidden "exceeded quota") to refuse; return an object to replace. */
+export type AdmissionHook = (request: AdmissionRequest) => KubeObject | void;
+
 export interface WatchFilter {
   resource?: string;
   namespace?: string;
@@ -112,6 +130,7 @@ interface Route {
   view?: ResourceView;
   /** The request's Content-Type (JSON, YAML for apply patches, or Kubernetes protobuf). */
   contentType?: string;
+  userAgent?: string;
   namespace?: string;
   name?: string;
   subresource?: string;
@@ -220,6 +239,7 @@ export class ApiServer {
   private openapi?: OpenApiSet;
   private stopped = false;
   private readonly logSize: number;
+  private readonly admissionHooks = new Set<AdmissionHook>();
 
   constructor(options: ApiServerOptions) {
     this.opts = options;
@@ -402,6 +422,41 @@ export class ApiServer {
     return n;
   }
 
+  /** Runs `hook` on every API write (not on controllers' direct store writes). Returns a remover. */
+  addAdmissionHook(hook: AdmissionHook): () => void {
+    this.admissionHooks.add(hook);
+    return () => this.admissionHooks.delete(hook);
+  }
+
+  private admit(
+    route: Route,
+    verb: AdmissionRequest['verb'],
+    object: KubeObject | undefined,
+    dryRun: boolean,
+  ): KubeObject | undefined {
+    if (!this.admissionHooks.size) return object;
+    const oldObject =
+      verb === 'create' || !route.name
+        ? undefined
+        : this.store.get(route.storage, route.namespace, route.name);
+    let current = object;
+    for (const hook of this.admissionHooks) {
+      const replaced = hook({
+        verb,
+        resource: route.info.resource,
+        subresource: route.subresource,
+        namespace: route.namespace,
+        name: route.name ?? object?.metadata?.name,
+        object: current,
+        oldObject,
+        dryRun,
+        userAgent: route.userAgent ?? '',
+      });
+      if (replaced) current = replaced;
+    }
+    return current;
+  }
+
   resetRequestLog(): void {
     this.requestLog.length = 0;
   }
@@ -538,6 +593,7 @@ export class ApiServer {
     }
     const route = this.parseRoute(gvResources, rest);
     route.contentType = String(req.headers['content-type'] ?? '');
+    route.userAgent = String(req.headers['user-agent'] ?? '');
     const params = url.searchParams;
     const isWatch = method === 'GET' && boolParam(params.get('watch'));
     let verb: ApiVerb | 'binding';
@@ -1105,9 +1161,8 @@ export class ApiServer {
       );
     }
     const o = this.objectBody(route, body, String(req.headers['content-type'] ?? ''));
-    const created = this.store.rawCreate(route.storage, route.view ? route.view.fromView(o) : o, {
-      dryRun,
-    });
+    const admitted = this.admit(route, 'create', route.view ? route.view.fromView(o) : o, dryRun)!;
+    const created = this.store.rawCreate(route.storage, admitted, { dryRun });
     if (!dryRun) this.countWrite(route.storage, 'create');
     sendJson(res, 201, this.out(route.view, created));
   }
@@ -1169,7 +1224,8 @@ export class ApiServer {
       );
     }
     o.metadata.name = route.name;
-    const updated = this.store.rawUpdate(route.storage, route.view ? route.view.fromView(o) : o, {
+    const admitted = this.admit(route, 'update', route.view ? route.view.fromView(o) : o, dryRun)!;
+    const updated = this.store.rawUpdate(route.storage, admitted, {
       subresource: route.subresource === 'status' ? 'status' : undefined,
       dryRun,
     });
@@ -1211,13 +1267,13 @@ export class ApiServer {
       if (!current) {
         const o = this.objectBody(route, Buffer.from(JSON.stringify(patch)));
         o.metadata.name = route.name;
-        const created = this.store.rawCreate(
-          route.storage,
+        const admitted = this.admit(
+          route,
+          'create',
           route.view ? route.view.fromView(o) : o,
-          {
-            dryRun,
-          },
-        );
+          dryRun,
+        )!;
+        const created = this.store.rawCreate(route.storage, admitted, { dryRun });
         if (!dryRun) this.countWrite(route.storage, 'patch');
         return sendJson(res, 201, this.out(route.view, created));
       }
@@ -1256,7 +1312,8 @@ export class ApiServer {
     // A resourceVersion in the patch is a precondition; otherwise the patch applies to the current object.
     if (o.metadata.resourceVersion === undefined)
       o.metadata.resourceVersion = current.metadata.resourceVersion;
-    const updated = this.store.rawUpdate(route.storage, route.view ? route.view.fromView(o) : o, {
+    const admitted = this.admit(route, 'patch', route.view ? route.view.fromView(o) : o, dryRun)!;
+    const updated = this.store.rawUpdate(route.storage, admitted, {
       subresource: route.subresource === 'status' ? 'status' : undefined,
       dryRun,
     });
@@ -1313,6 +1370,7 @@ export class ApiServer {
       throw new HttpError(405, 'the server does not allow this method on the requested resource');
     const opts = this.deleteOptions(body, params, route.contentType);
     opts.dryRun ||= dryRun;
+    this.admit(route, 'delete', undefined, opts.dryRun);
     const deleted = this.store.rawDelete(route.storage, route.namespace, route.name!, opts);
     if (!opts.dryRun) this.countWrite(route.storage, 'delete');
     sendJson(res, 200, this.out(route.view, deleted));
