@@ -1,0 +1,174 @@
+// Helpers for the rollout scenarios: read the groups from the simulator's store, change a template,
+// and query the LWS with its revisions and rollouts through GraphQL.
+import assert from 'node:assert/strict';
+import { parse, stringify } from 'yaml';
+import { APPLY, codes } from '../support/api-harness';
+import { eventually, type FleetHarness } from '../support/fleet-harness';
+
+export const REVISION_LABEL = 'leaderworkerset.sigs.k8s.io/template-revision-hash';
+export const GROUP_INDEX_LABEL = 'leaderworkerset.sigs.k8s.io/group-index';
+export const WORKER_INDEX_LABEL = 'leaderworkerset.sigs.k8s.io/worker-index';
+/** Simulator annotation: milliseconds from container start to Ready. */
+export const READY_DELAY = 'kube-sim.lws-fleet.io/ready-delay-ms';
+export const START_DELAY = 'kube-sim.lws-fleet.io/start-delay-ms';
+
+export const LWS_QUERY = `query($name: String!) { leaderWorkerSet(name: $name) {
+  uid generation currentRevision templateHash notices
+  status { replicas readyReplicas updatedReplicas conditions { type status reason } }
+  revisions { revision templateHash createdBy restoredFrom }
+  rollouts { fromRevision toRevision fromTemplateHash toTemplateHash state startedAt finishedAt pausedAtPartition supersededBy
+    strategy { replicas maxSurge maxUnavailable partition }
+    steps { kind group at readyAt timeToReadyMs fromTemplateHash partition } }
+} }`;
+
+export const ROLLBACK = `mutation($name: String!, $revision: Int!) {
+  rollbackLeaderWorkerSet(name: $name, revision: $revision) { currentRevision templateHash notices generation }
+}`;
+
+export interface GroupSnapshot {
+  index: number;
+  revision: string;
+  /** Leader and every worker exist, are not terminating, Running and Ready. */
+  ready: boolean;
+  terminating: boolean;
+  pods: number;
+}
+
+const podReady = (p: any) =>
+  !p.metadata?.deletionTimestamp &&
+  p.status?.phase === 'Running' &&
+  (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+
+export function livePods(fleet: FleetHarness, name: string, cluster = 'east'): any[] {
+  return fleet.sim.cluster(cluster).store.list('pods', {
+    namespace: 'default',
+    labelSelector: `leaderworkerset.sigs.k8s.io/name=${name}`,
+  }).items;
+}
+
+/** The groups as the cluster holds them now, by index. */
+export function groupsOf(
+  fleet: FleetHarness,
+  name: string,
+  size: number,
+  cluster = 'east',
+): GroupSnapshot[] {
+  const byIndex = new Map<number, any[]>();
+  for (const p of livePods(fleet, name, cluster)) {
+    const i = Number(p.metadata.labels[GROUP_INDEX_LABEL]);
+    byIndex.set(i, [...(byIndex.get(i) ?? []), p]);
+  }
+  return [...byIndex.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, pods]) => {
+      const leader = pods.find((p) => p.metadata.labels[WORKER_INDEX_LABEL] === '0');
+      return {
+        index,
+        revision: leader?.metadata.labels[REVISION_LABEL] ?? '',
+        ready: !!leader && pods.length === size && pods.every(podReady),
+        terminating: pods.some((p) => !!p.metadata.deletionTimestamp),
+        pods: pods.length,
+      };
+    });
+}
+
+/** `{index: revision}` of the groups, for step-by-step assertions. */
+export function revisionsByGroup(groups: GroupSnapshot[]): Record<number, string> {
+  return Object.fromEntries(groups.filter((g) => !g.terminating).map((g) => [g.index, g.revision]));
+}
+
+/** Sets the given pod template annotations on the leader and worker templates. */
+export function withPodAnnotations(manifest: string, annotations: Record<string, string>): string {
+  const doc = parse(manifest);
+  const lwt = doc.spec.leaderWorkerTemplate;
+  for (const key of ['leaderTemplate', 'workerTemplate']) {
+    const template = lwt[key];
+    if (!template) continue;
+    template.metadata = template.metadata ?? {};
+    template.metadata.annotations = { ...(template.metadata.annotations ?? {}), ...annotations };
+  }
+  return stringify(doc);
+}
+
+export function withSpec(manifest: string, change: (spec: any) => void): string {
+  const doc = parse(manifest);
+  change(doc.spec);
+  return stringify(doc);
+}
+
+export async function apply(fleet: FleetHarness, manifest: string): Promise<any> {
+  const res = await fleet.api.gql(APPLY, { input: { manifest, cluster: 'east' } });
+  assert.deepEqual(codes(res), [], JSON.stringify(res.errors));
+  return res.data!.applyLeaderWorkerSet;
+}
+
+export async function lws(fleet: FleetHarness, name: string): Promise<any> {
+  const res = await fleet.api.gql(LWS_QUERY, { name });
+  assert.deepEqual(codes(res), [], JSON.stringify(res.errors));
+  return res.data!.leaderWorkerSet;
+}
+
+export function condition(l: any, type: string): string | undefined {
+  return l?.status?.conditions?.find((c: any) => c.type === type)?.status;
+}
+
+/** Waits until the cluster holds exactly these groups on these revisions, all settled. */
+export async function waitForGroups(
+  fleet: FleetHarness,
+  name: string,
+  size: number,
+  expected: Record<number, string>,
+  what: string,
+  timeoutMs = 20000,
+): Promise<GroupSnapshot[]> {
+  let last: GroupSnapshot[] = [];
+  return eventually(
+    () => {
+      last = groupsOf(fleet, name, size);
+      return JSON.stringify(revisionsByGroup(last)) === JSON.stringify(expected) &&
+        last.every((g) => !g.terminating && g.pods === size)
+        ? last
+        : undefined;
+    },
+    `${what}: want ${JSON.stringify(expected)}`,
+    timeoutMs,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last ${JSON.stringify(revisionsByGroup(last))}`);
+  });
+}
+
+/** Marks every pod of a group Ready (or not) through the simulated kubelet. */
+export function setGroupReady(
+  fleet: FleetHarness,
+  name: string,
+  index: number,
+  ready: boolean,
+  cluster = 'east',
+): void {
+  const faults = fleet.sim.cluster(cluster).controllers!.faults;
+  for (const p of livePods(fleet, name, cluster)) {
+    if (Number(p.metadata.labels[GROUP_INDEX_LABEL]) !== index) continue;
+    if (p.metadata.deletionTimestamp) continue;
+    faults.setReady('default', p.metadata.name, ready);
+  }
+}
+
+export async function waitForStatus(
+  fleet: FleetHarness,
+  name: string,
+  check: (l: any) => boolean,
+  what: string,
+  timeoutMs = 20000,
+): Promise<any> {
+  let last: any;
+  return eventually(
+    async () => {
+      last = await lws(fleet, name);
+      return check(last) ? last : undefined;
+    },
+    what,
+    timeoutMs,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last ${JSON.stringify(last?.status)}`);
+  });
+}
