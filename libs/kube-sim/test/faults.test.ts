@@ -156,6 +156,7 @@ describe('API faults and the admin API', { timeout: 120_000 }, () => {
   });
 
   test('latency', async () => {
+    const before = east.requestLog.filter((e) => e.verb === 'get' && e.name === 'default').length;
     const id = east.injectLatency({ latencyMs: 250, verbs: ['get'] });
     const t = performance.now();
     assert.equal((await fetch(`${base}/api/v1/namespaces/default`)).status, 200);
@@ -163,9 +164,9 @@ describe('API faults and the admin API', { timeout: 120_000 }, () => {
     east.removeFault(id);
     await fetch(`${base}/api/v1/namespaces/default`);
     // Server-side latency from the request log: immune to client-side scheduling noise.
-    const [slow, fast] = east.requestLog
-      .filter((e) => e.verb === 'get' && e.name === 'default')
-      .slice(-2);
+    const gets = () => east.requestLog.filter((e) => e.verb === 'get' && e.name === 'default');
+    await eventually(() => gets().length >= before + 2, 2_000, 'both requests logged');
+    const [slow, fast] = gets().slice(before, before + 2);
     assert.ok(slow.latencyMs >= 240, `slow request took ${slow.latencyMs} ms`);
     assert.ok(fast.latencyMs < 100, `fast request took ${fast.latencyMs} ms`);
   });
