@@ -188,6 +188,12 @@ export function deriveRolloutFacts(input: RolloutHistoryInput): RolloutFact[] {
   if (!current) return facts;
   const ref = { uid, cluster, toRevision: current.toRevision };
 
+  const partition = input.rollingUpdate.partition;
+  if (current.state === RolloutState.Paused && partition !== current.pausedAtPartition) {
+    facts.push({ type: RolloutEventType.Resumed, data: { ...ref, partition } });
+    current.state = RolloutState.Progressing;
+  }
+
   // Groups replaced earlier in this rollout that are now ready on the new revision.
   for (const g of input.groups) {
     const since = current.pending[g.index];
@@ -231,17 +237,12 @@ export function deriveRolloutFacts(input: RolloutHistoryInput): RolloutFact[] {
   facts.push(...removed, ...replaced, ...added);
 
   // Where the rollout stands, from the observed groups.
-  const partition = input.rollingUpdate.partition;
   const desired = input.groups.filter((g) => g.index < R);
   const complete =
     desired.length === R &&
     desired.every((g) => g.ready && g.updated && g.revision === key) &&
     !input.groups.some((g) => g.index >= R) &&
     added.length === 0;
-  if (current.state === RolloutState.Paused && partition !== current.pausedAtPartition) {
-    facts.push({ type: RolloutEventType.Resumed, data: { ...ref, partition } });
-    current.state = RolloutState.Progressing;
-  }
   if (complete) {
     facts.push({
       type: RolloutEventType.Completed,
