@@ -2,6 +2,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { IncomingMessage } from 'node:http';
+import type { ExecutionResult } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { EventStore } from '../../../libs/events/src';
 import type { SecretBox } from '../../../libs/kube/src';
@@ -19,6 +20,8 @@ import { LwsRepository } from './lws/lws.repository';
 import { LwsResolver } from './lws/lws.resolver';
 import { GroupsRepository } from './lws/groups/groups.repository';
 import { GroupsResolver } from './lws/groups/groups.resolver';
+import { EventFeed } from './lws/subscriptions/event-feed';
+import { LwsEventsResolver } from './lws/subscriptions/lws-events.resolver';
 import { LwsService } from './lws/lws.service';
 import { rolloutsProjection } from './lws/rollouts/rollouts.projection';
 import { RolloutsRepository } from './lws/rollouts/rollouts.repository';
@@ -39,6 +42,7 @@ export class AppModule {
     const store = new EventStore(deps.dataSource, { projections: readModelProjections });
     const repository = new LwsRepository(deps.dataSource);
     const groupsRepository = new GroupsRepository(deps.dataSource);
+    const formatError = makeFormatError(deps.logger);
     const rolloutsRepository = new RolloutsRepository(deps.dataSource);
     return {
       module: AppModule,
@@ -51,17 +55,47 @@ export class AppModule {
           introspection: true,
           includeStacktraceInErrorResponses: false,
           validationRules: [queryLimitsRule()],
-          formatError: makeFormatError(deps.logger),
-          context: ({ req }: { req: IncomingMessage }): GraphQLContext => ({
+          formatError,
+          subscriptions: {
+            'graphql-ws': {
+              path: '/graphql',
+              // Subscription errors go through the same formatter as queries (codes, no internals).
+              onNext: (
+                _ctx: unknown,
+                _id: string,
+                _payload: unknown,
+                _args: unknown,
+                result: ExecutionResult,
+              ) =>
+                result.errors
+                  ? ({
+                      ...result,
+                      errors: result.errors.map((e) => formatError(e.toJSON(), e)),
+                    } as unknown as ExecutionResult)
+                  : result,
+            },
+          },
+          // HTTP requests carry `req`; graphql-ws subscriptions carry the upgrade request in `extra`.
+          context: ({
             req,
-            request: requestContextFrom(req.headers),
-            loaders: createLoaders(repository, groupsRepository, rolloutsRepository),
-          }),
+            extra,
+          }: {
+            req?: IncomingMessage;
+            extra?: { request?: IncomingMessage };
+          }): GraphQLContext => {
+            const http = req ?? extra?.request;
+            return {
+              req: http as IncomingMessage,
+              request: requestContextFrom(http?.headers ?? {}),
+              loaders: createLoaders(repository, groupsRepository, rolloutsRepository),
+            };
+          },
         }),
       ],
       providers: [
         { provide: EventStore, useValue: store },
         { provide: LwsRepository, useValue: repository },
+        { provide: EventFeed, useValue: new EventFeed(store) },
         { provide: LwsService, useValue: new LwsService(store, repository) },
         {
           provide: ClustersService,
@@ -70,6 +104,7 @@ export class AppModule {
         LwsResolver,
         GroupsResolver,
         RolloutsResolver,
+        LwsEventsResolver,
         ClustersResolver,
       ],
     };
