@@ -26,7 +26,8 @@ function walk(dir, out) {
 }
 
 let files = [];
-if (!e2eOnly) files.push(...walk(path.join(root, 'libs'), []), ...walk(path.join(root, 'apps'), []));
+if (!e2eOnly)
+  files.push(...walk(path.join(root, 'libs'), []), ...walk(path.join(root, 'apps'), []));
 if (!unitOnly) files.push(...walk(path.join(root, 'test'), []));
 if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
 files.sort();
