@@ -69,31 +69,27 @@ async function runSlice(
   into.seconds += (performance.now() - started) / 1000;
 }
 
+type Op = (writer: number, seq: number) => Promise<void>;
+
 /**
- * Raw and store alternate in short slices, so that load from elsewhere on the machine (it is
- * shared) hits both alike; each gets SECONDS in total.
+ * The cases alternate in short slices, so that load from elsewhere on the machine (it is
+ * shared) hits them alike; each gets `seconds` in total.
  */
 async function compare(
   batch: number,
-  raw: (writer: number, seq: number) => Promise<void>,
-  store: (writer: number, seq: number) => Promise<void>,
+  cases: [string, Op][],
   seconds = SECONDS,
-): Promise<[CaseResult, CaseResult]> {
-  const empty = (name: string): CaseResult => ({
+): Promise<CaseResult[]> {
+  const results = cases.map(([name]): CaseResult => ({
     name,
     batch,
     events: 0,
     calls: 0,
     seconds: 0,
     latenciesMs: [],
-  });
-  const results: [CaseResult, CaseResult] = [
-    empty(`raw INSERT, batch ${batch}`),
-    empty(`store.append, batch ${batch}`),
-  ];
+  }));
   for (let slice = 0; slice < SLICES; slice++) {
-    await runSlice(results[0], raw, seconds / SLICES);
-    await runSlice(results[1], store, seconds / SLICES);
+    for (const [i, [, op]] of cases.entries()) await runSlice(results[i], op, seconds / SLICES);
   }
   return results;
 }
@@ -123,9 +119,12 @@ async function main(): Promise<void> {
         data jsonb NOT NULL, metadata jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    if (process.env.BENCH_NO_NOTIFY)
-      await db.dataSource.query('ALTER TABLE events DISABLE TRIGGER events_notify');
-    const store = new EventStore(db.dataSource, { projections: [countsProjection] });
+    const store = new EventStore(db.dataSource, {
+      projections: [countsProjection],
+      appendConcurrency: process.env.BENCH_APPEND_CONCURRENCY
+        ? Number(process.env.BENCH_APPEND_CONCURRENCY)
+        : undefined,
+    });
     const pool: Pool = store.pool();
 
     const rawInsertSql = (batch: number): string =>
@@ -155,6 +154,44 @@ async function main(): Promise<void> {
       };
     };
 
+    // Reference, not a target: the same rows and upsert in a hand-written transaction.
+    const rawTransaction = (batch: number, prefix: string) => {
+      const text = rawInsertSql(batch);
+      const positions = new Map<string, number>();
+      return async (writer: number, seq: number) => {
+        const stream = `${prefix}-${writer}-${Math.floor(seq / CONCURRENCY) % STREAMS_PER_WRITER}`;
+        const from = positions.get(stream) ?? 0;
+        positions.set(stream, from + batch);
+        const events = makeEvents(batch, writer, seq);
+        const values = events.flatMap((e, i) => [
+          stream,
+          from + i + 1,
+          e.eventId,
+          e.type,
+          1,
+          JSON.stringify(e.data),
+          JSON.stringify(e.metadata),
+        ]);
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query({ name: `bench_raw_${batch}`, text, values });
+          for (const e of events) {
+            await client.query({
+              name: 'bench_upsert',
+              text: `INSERT INTO bench_counts (stream_id, events, last_type) VALUES ($1, 1, $2)
+                     ON CONFLICT (stream_id) DO UPDATE
+                       SET events = bench_counts.events + 1, last_type = excluded.last_type`,
+              values: [`tx-${stream}`, e.type],
+            });
+          }
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+      };
+    };
+
     const appendCase = (batch: number, prefix: string) => {
       const versions = new Map<string, number>();
       return async (writer: number, seq: number) => {
@@ -166,19 +203,21 @@ async function main(): Promise<void> {
       };
     };
 
+    const cases = (batch: number, prefix: string): [string, Op][] => [
+      [`raw INSERT, batch ${batch}`, raw(batch, `${prefix}raw${batch}`)],
+      [`(raw tx+upsert, batch ${batch})`, rawTransaction(batch, `${prefix}tx${batch}`)],
+      [`store.append, batch ${batch}`, appendCase(batch, `${prefix}store${batch}`)],
+    ];
+
     process.stdout.write(
       `store bench: ${CONCURRENCY} concurrent writers, pool ${CONCURRENCY}, ${SECONDS} s per case, ` +
         `Postgres ${(await pool.query('SHOW server_version')).rows[0].server_version}\n`,
     );
     // Warm up connections, prepared statements and caches.
-    await compare(1, raw(1, 'warm-raw'), appendCase(1, 'warm-store'), 1);
+    await compare(1, cases(1, 'warm-'), 1);
 
     const results: CaseResult[] = [];
-    for (const batch of [1, 10]) {
-      results.push(
-        ...(await compare(batch, raw(batch, `raw${batch}`), appendCase(batch, `store${batch}`))),
-      );
-    }
+    for (const batch of [1, 10]) results.push(...(await compare(batch, cases(batch, ''))));
 
     // Everything the store said it wrote is there, and projected.
     const [{ count }] = await db.dataSource.query(
@@ -194,12 +233,12 @@ async function main(): Promise<void> {
       throw new Error(`store wrote ${count} events, projected ${projected}, expected ${appended}`);
     }
 
-    const widths = [24, 10, 10, 8, 8, 12];
+    const widths = [30, 10, 10, 8, 8, 12];
     const lines = [
       row(['case', 'events/s', 'calls/s', 'p50 ms', 'p99 ms', 'vs raw'], widths),
       row(
         [
-          '-'.repeat(24),
+          '-'.repeat(30),
           '-'.repeat(10),
           '-'.repeat(10),
           '-'.repeat(8),
@@ -215,7 +254,7 @@ async function main(): Promise<void> {
       const eps = r.events / r.seconds;
       const baseline = results.find((b) => b.batch === r.batch && b.name.startsWith('raw'))!;
       const ratio = eps / (baseline.events / baseline.seconds);
-      if (r !== baseline) ratios.push({ batch: r.batch, ratio });
+      if (r.name.startsWith('store')) ratios.push({ batch: r.batch, ratio });
       lines.push(
         row(
           [

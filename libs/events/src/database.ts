@@ -161,21 +161,20 @@ export async function createDataSource(
 const MIGRATION_LOCK_KEY = 7_140_326_001;
 
 /**
- * Runs pending migrations, one transaction each, holding an advisory lock so that processes
- * starting together do not race. Returns the names of the migrations that ran.
+ * Runs pending migrations, one transaction each, holding an advisory lock (on a connection of
+ * its own, so a pool of one works) so that processes starting together do not race. Returns the
+ * names of the migrations that ran.
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const lock = dataSource.createQueryRunner();
+  const pool = (dataSource.driver as unknown as { master: { options: ClientConfig } }).master;
+  const lock = new Client({ ...pool.options, application_name: 'lws-migrations' });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    try {
-      const ran = await dataSource.runMigrations({ transaction: 'each' });
-      return ran.map((m) => m.name);
-    } finally {
-      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-    }
+    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    return ran.map((m) => m.name);
   } finally {
-    await lock.release();
+    // Closing the session releases the lock.
+    await lock.end();
   }
 }

@@ -299,4 +299,76 @@ describe('EventStore', () => {
     assert.equal(await count('lws-h'), 2);
     assert.throws(() => store.within(db.dataSource.manager), /open transaction/);
   });
+  test('appends arriving together share a transaction, yet each succeeds or fails alone', async () => {
+    const combined = new EventStore(db.dataSource, {
+      projections: [counterProjection()],
+      appendConcurrency: 1,
+    });
+    await combined.append('lws-i-stale', [newEvent('Counted', {})], {
+      expectedVersion: 'no_stream',
+    });
+    const attempts = [
+      ...Array.from({ length: 12 }, (_, i) =>
+        combined.append(`lws-i-${i}`, [newEvent('Counted', { i })], {
+          expectedVersion: 'no_stream',
+        }),
+      ),
+      // Five to one stream: they queue behind each other, in order.
+      ...Array.from({ length: 5 }, (_, i) =>
+        combined.append('lws-i-same', [newEvent('Counted', { i })], { expectedVersion: 'any' }),
+      ),
+      combined.append('lws-i-stale', [newEvent('Counted', {})], { expectedVersion: 7 }),
+      combined.append('lws-i-boom', [newEvent('Counted', {}), newEvent('Boom', {})], {
+        expectedVersion: 'no_stream',
+      }),
+    ];
+    const results = await Promise.allSettled(attempts);
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [[i, r.reason]] : []));
+    assert.equal(failed.length, 2);
+    assert.ok(failed[0][1] instanceof ConcurrencyError && failed[0][0] === 17);
+    assert.match(String(failed[1][1]), /projection failed/);
+    for (let i = 0; i < 12; i++) assert.equal(await count(`lws-i-${i}`), 1);
+    assert.deepEqual(
+      (await combined.readStream('lws-i-same')).map((e) => e.data.i),
+      [0, 1, 2, 3, 4],
+    );
+    assert.equal(await count('lws-i-same'), 5);
+    assert.equal(await count('lws-i-stale'), 1);
+    assert.equal(await count('lws-i-boom'), undefined);
+    assert.equal(await combined.streamVersion('lws-i-boom'), 0);
+    // Without a failure among them, the queued ones commit together.
+    const together = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        combined.append(`lws-k-${i}`, [newEvent('Counted', {})], { expectedVersion: 'no_stream' }),
+      ),
+    );
+    const txIds = new Set(together.map((r) => r.events[0].transactionId));
+    assert.ok(txIds.size <= 2, `12 appends in ${txIds.size} transactions`);
+  });
+
+  test("a projection's nested manager.transaction() stays inside the append's transaction", async () => {
+    await db.dataSource.query('CREATE TABLE nested_rows (stream_id text)');
+    const nested: Projection = {
+      name: 'nested',
+      async apply(event, manager) {
+        await manager.transaction(async (inner) => {
+          await inner.query('INSERT INTO nested_rows VALUES ($1)', [event.streamId]);
+        });
+        if ((event.data as { fail?: boolean }).fail) throw new Error('after the nested one');
+      },
+      async reset(manager) {
+        await manager.query('DELETE FROM nested_rows');
+      },
+    };
+    const withNested = new EventStore(db.dataSource, { projections: [nested] });
+    await withNested.append('lws-j', [newEvent('N', {})], { expectedVersion: 'no_stream' });
+    await assert.rejects(
+      withNested.append('lws-j', [newEvent('N', { fail: true })], { expectedVersion: 1 }),
+      /after the nested one/,
+    );
+    assert.deepEqual(await db.dataSource.query('SELECT stream_id FROM nested_rows'), [
+      { stream_id: 'lws-j' },
+    ]);
+    assert.equal(await withNested.streamVersion('lws-j'), 1);
+  });
 });

@@ -42,6 +42,12 @@ export interface ReadAllOptions {
 export interface EventStoreOptions {
   /** Inline projections, run in each append's transaction. More can be added with `register`. */
   projections?: Projection[];
+  /**
+   * How many transactions `append()` runs at once (default: three quarters of the pool, so that
+   * reads still find connections). Appends that arrive while all are busy are combined into the
+   * next transaction, one statement for all of them: fewer round trips and commits under load.
+   */
+  appendConcurrency?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,6 +55,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_RETRIES = 5;
 // Followers are woken at most this often per store (a NOTIFY costs a serialized commit).
 const NOTIFY_INTERVAL_MS = 10;
+// Most appends (and events) that `append()` combines into one transaction.
+const MAX_COMBINED_APPENDS = 64;
+const MAX_COMBINED_EVENTS = 1000;
 
 interface PreparedEvent {
   id: string;
@@ -56,6 +65,21 @@ interface PreparedEvent {
   v: number;
   data: object;
   metadata: EventMetadata;
+}
+
+/** One append, validated. */
+interface AppendRequest {
+  streamId: string;
+  events: PreparedEvent[];
+  expectedVersion: AppendOptions['expectedVersion'];
+}
+
+type AppendOutcome = { result: AppendResult } | { error: ConcurrencyError };
+
+interface PendingAppend extends AppendRequest {
+  attempts: number;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -67,12 +91,20 @@ export class EventStore {
   private readonly projections: Projection[] = [];
   private notifyScheduled = false;
   private lastNotifyAt = 0;
+  private readonly queue: PendingAppend[] = [];
+  private running = 0;
+  private readonly appendConcurrency: number;
 
   constructor(
     readonly dataSource: DataSource,
     options: EventStoreOptions = {},
   ) {
     for (const projection of options.projections ?? []) this.register(projection);
+    const poolSize = (dataSource.options as { poolSize?: number }).poolSize ?? 10;
+    this.appendConcurrency = Math.max(
+      1,
+      options.appendConcurrency ?? Math.ceil((poolSize * 3) / 4),
+    );
   }
 
   /** Adds an inline projection (run in every later append's transaction). */
@@ -89,37 +121,23 @@ export class EventStore {
   }
 
   /**
-   * Appends `events` to `streamId` in one transaction of its own (retrying conflicts that only a
-   * new transaction resolves). Throws `ConcurrencyError` when the stream is not at the expected
-   * version. Re-appending events whose ids are all stored already returns the stored events.
+   * Appends `events` to `streamId` atomically, with the inline projections, in a transaction of
+   * the store's (concurrent appends to other streams may share it; each succeeds or fails on its
+   * own). Throws `ConcurrencyError` when the stream is not at the expected version; retries by
+   * itself the conflicts that only a new transaction resolves. Re-appending events whose ids are
+   * all stored already returns the stored events and writes nothing.
    */
   async append(
     streamId: string,
     events: NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    const prepared = prepareEvents(streamId, events);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (!this.projections.some((p) => prepared.some((e) => handles(p, e.type)))) {
-          // A single statement is atomic on its own: no BEGIN/COMMIT round trips.
-          const client = await this.pool().connect();
-          let result: AppendResult;
-          try {
-            result = await this.appendOn(client, undefined, streamId, prepared, options);
-          } finally {
-            client.release();
-          }
-          this.notifyFollowers();
-          return result;
-        }
-        return await this.transaction((tx) =>
-          (tx as Session).appendPrepared(streamId, prepared, options),
-        );
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError && err.retryable && attempt < MAX_RETRIES)) throw err;
-      }
-    }
+    const request = prepareAppend(streamId, events, options);
+    if (request.events.length === 0) return this.appendNothing(this.pool(), request);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ ...request, attempts: 0, resolve, reject });
+      this.drain();
+    });
   }
 
   /**
@@ -197,88 +215,216 @@ export class EventStore {
     return follower;
   }
 
+  /** Starts combined transactions for queued appends, up to `appendConcurrency` at once. */
+  private drain(): void {
+    while (this.running < this.appendConcurrency && this.queue.length > 0) {
+      // Distinct streams only (one statement updates a stream's row once); a stream's later
+      // appends wait, in order, for the next transaction.
+      const batch: PendingAppend[] = [];
+      const streams = new Set<string>();
+      let events = 0;
+      for (let i = 0; i < this.queue.length && batch.length < MAX_COMBINED_APPENDS;) {
+        const p = this.queue[i];
+        const fits = batch.length === 0 || events + p.events.length <= MAX_COMBINED_EVENTS;
+        if (!streams.has(p.streamId) && fits) {
+          batch.push(p);
+          events += p.events.length;
+          this.queue.splice(i, 1);
+        } else {
+          i++;
+        }
+        streams.add(p.streamId);
+      }
+      this.running++;
+      void this.runCombined(batch).finally(() => {
+        this.running--;
+        this.drain();
+      });
+    }
+  }
+
+  private async runCombined(batch: PendingAppend[]): Promise<void> {
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await this.commitAppends(batch);
+    } catch (error) {
+      if (batch.length > 1) {
+        // Something failed for one of them (a projection, a race on an event id): the
+        // transaction rolled back; give each its own, so that only the culprit fails.
+        for (const pending of batch) await this.runCombined([pending]);
+        return;
+      }
+      outcomes = [{ error: error as ConcurrencyError }];
+      if (!(error instanceof ConcurrencyError)) {
+        batch[0].reject(error);
+        return;
+      }
+    }
+    outcomes.forEach((outcome, i) => {
+      const pending = batch[i];
+      if ('result' in outcome) return pending.resolve(outcome.result);
+      if (outcome.error.retryable && ++pending.attempts < MAX_RETRIES) {
+        this.queue.push(pending);
+        return;
+      }
+      pending.reject(outcome.error);
+    });
+  }
+
+  /** Appends `requests` in one transaction (one statement when no projection is involved). */
+  private async commitAppends(requests: AppendRequest[]): Promise<AppendOutcome[]> {
+    const projected = requests.some((r) =>
+      r.events.some((e) => this.projections.some((p) => handles(p, e.type))),
+    );
+    if (projected) return this.appendInTransaction(requests);
+    // A single statement is atomic on its own: no BEGIN/COMMIT round trips.
+    const client = await this.pool().connect();
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await this.appendBatch(client, undefined, requests);
+    } finally {
+      client.release();
+    }
+    if (outcomes.some((o) => 'result' in o)) this.notifyFollowers();
+    return outcomes;
+  }
+
+  /**
+   * The store's own transaction for `append()`: BEGIN travels with the append statement (one
+   * round trip instead of two), then the projections, then COMMIT.
+   */
+  private async appendInTransaction(requests: AppendRequest[]): Promise<AppendOutcome[]> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      await startTransactionBookkeeping(runner);
+      let outcomes: AppendOutcome[];
+      try {
+        outcomes = await this.appendBatch(client, runner.manager, requests, true);
+        await runner.commitTransaction();
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+      if (outcomes.some((o) => 'result' in o)) this.notifyFollowers();
+      return outcomes;
+    } finally {
+      await runner.release();
+    }
+  }
+
   /** @internal */
-  async appendOn(
+  async appendNothing(db: q.Queryable, request: AppendRequest): Promise<AppendResult> {
+    const actual = await q.streamVersion(db, request.streamId);
+    const expected = request.expectedVersion === 'no_stream' ? 0 : request.expectedVersion;
+    if (expected !== 'any' && actual !== expected) {
+      throw new ConcurrencyError(request.streamId, request.expectedVersion, actual);
+    }
+    return { nextExpectedVersion: actual, events: [] };
+  }
+
+  /**
+   * @internal Appends to distinct streams in one statement on `client`, then runs the inline
+   * projections through `manager` (when given: the caller's transaction). A conflict is an
+   * outcome, not an exception, so the others still commit.
+   */
+  async appendBatch(
     client: PoolClient,
     manager: EntityManager | undefined,
-    streamId: string,
-    events: PreparedEvent[],
-    options: AppendOptions,
-  ): Promise<AppendResult> {
-    const { expectedVersion } = options;
-    const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
-    if (expected !== 'any' && !(Number.isSafeInteger(expected) && expected >= 0)) {
-      throw new TypeError(`expectedVersion must be a version >= 0, 'no_stream' or 'any'`);
-    }
-    if (events.length === 0) {
-      const actual = await q.streamVersion(client, streamId);
-      if (expected !== 'any' && actual !== expected) {
-        throw new ConcurrencyError(streamId, expectedVersion, actual);
-      }
-      return { nextExpectedVersion: actual, events: [] };
-    }
-
-    const statement =
-      expected === 'any' ? q.APPEND_ANY : expected === 0 ? q.APPEND_NO_STREAM : q.APPEND_EXPECTED;
-    // Generated ids never match, so looking all ids up costs an index probe each and no branch.
-    const ids = events.map((e) => e.id);
-    const json = JSON.stringify(events);
-    const values: unknown[] = [streamId, ids, events.length, json];
-    if (statement === q.APPEND_EXPECTED) values.push(expected);
-
+    requests: AppendRequest[],
+    begin = false,
+  ): Promise<AppendOutcome[]> {
+    const input = requests.map((r) => {
+      const mode =
+        r.expectedVersion === 'any' ? 'a' : versionOf(r.expectedVersion) === 0 ? 'n' : 'v';
+      return { s: r.streamId, m: mode, x: mode === 'v' ? r.expectedVersion : null, e: r.events };
+    });
+    const json = JSON.stringify(input);
     let rows: q.AppendRow[];
     try {
-      ({ rows } = await client.query<q.AppendRow>({ ...statement, values }));
+      rows = begin ? await q.beginAndAppend(client, json) : await q.append(client, json);
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') {
+      if ((err as { code?: string }).code === '23505' && requests.length === 1) {
+        // A concurrent append of the same event ids committed first: a new transaction finds
+        // them stored. (A taken stream position means events were written around the store.)
         const constraint = (err as { constraint?: string }).constraint;
         const reason =
           constraint === 'events_stream_event_id_key' ? 'duplicate_race' : 'wrong_expected_version';
+        const { streamId, expectedVersion } = requests[0];
         const actual = await q.streamVersion(this.pool(), streamId).catch(() => -1);
         throw new ConcurrencyError(streamId, expectedVersion, actual, reason);
       }
       throw err;
     }
 
-    const inserted = rows.filter((r) => r.inserted);
-    if (inserted.length === events.length) {
-      inserted.sort((a, b) => Number(a.stream_position) - Number(b.stream_position));
-      // What the database stored (JSON), not the caller's objects: projections then see the same
-      // values inline as in a rebuild (dates as strings, no undefined).
-      const normalized = JSON.parse(json) as PreparedEvent[];
-      const stored = inserted.map((row, i): StoredEvent => ({
-        eventId: row.event_id,
-        type: events[i].type,
-        schemaVersion: events[i].v,
-        data: normalized[i].data as Record<string, unknown>,
-        metadata: normalized[i].metadata,
-        streamId,
-        streamPosition: Number(row.stream_position),
-        globalPosition: row.global_position,
-        transactionId: row.transaction_id,
-        createdAt: row.created_at,
-      }));
-      if (manager) await this.project(stored, manager);
-      return { nextExpectedVersion: stored[stored.length - 1].streamPosition, events: stored };
+    const inserted = new Map<string, q.AppendRow[]>();
+    const existing = new Map<number, q.AppendRow[]>();
+    for (const row of rows) {
+      if (row.inserted) push(inserted, row.stream_id, row);
+      else push(existing, Number(row.k), row);
     }
+    // What the database stored (JSON), not the caller's objects: projections then see the same
+    // values inline as in a rebuild (dates as strings, no undefined).
+    const normalized = JSON.parse(json) as { e: PreparedEvent[] }[];
+    const outcomes: (AppendOutcome | undefined)[] = requests.map((request, i) => {
+      const n = request.events.length;
+      const mine = inserted.get(request.streamId);
+      if (mine?.length === n) {
+        mine.sort((a, b) => Number(a.stream_position) - Number(b.stream_position));
+        const events = mine.map((row, j): StoredEvent => ({
+          eventId: row.event_id,
+          type: request.events[j].type,
+          schemaVersion: request.events[j].v,
+          data: normalized[i].e[j].data as Record<string, unknown>,
+          metadata: normalized[i].e[j].metadata,
+          streamId: request.streamId,
+          streamPosition: Number(row.stream_position),
+          globalPosition: row.global_position,
+          transactionId: row.transaction_id,
+          createdAt: row.created_at,
+        }));
+        return { result: { nextExpectedVersion: events[n - 1].streamPosition, events } };
+      }
+      const stored = existing.get(i + 1);
+      if (stored?.length === n) {
+        // An idempotent retry: stored (and projected) by an earlier append.
+        const events = stored
+          .map((row) => q.toStoredEvent(row as unknown as q.EventRow))
+          .sort((a, b) => a.streamPosition - b.streamPosition);
+        return { result: { nextExpectedVersion: events[n - 1].streamPosition, events } };
+      }
+      return undefined; // refused: classified below
+    });
 
-    const existing = rows.filter((r) => !r.inserted);
-    if (existing.length === events.length) {
-      // An idempotent retry: already stored (and projected) by an earlier append.
-      const stored = existing
-        .map((row) => q.toStoredEvent({ ...(row as unknown as q.EventRow), stream_id: streamId }))
-        .sort((a, b) => a.streamPosition - b.streamPosition);
-      return { nextExpectedVersion: stored[stored.length - 1].streamPosition, events: stored };
+    const refused = requests.filter((_, i) => outcomes[i] === undefined);
+    const actual = refused.length
+      ? await q.streamVersions(
+          client,
+          refused.map((r) => r.streamId),
+        )
+      : new Map<string, number>();
+    const final = outcomes.map((outcome, i): AppendOutcome => {
+      if (outcome) return outcome;
+      const { streamId, expectedVersion } = requests[i];
+      const version = actual.get(streamId) ?? 0;
+      const reason = existing.has(i + 1)
+        ? 'partial_duplicate'
+        : expectedVersion !== 'any' && versionOf(expectedVersion) !== version
+          ? 'wrong_expected_version'
+          : // The version matched, so the stream's last append came from a younger transaction.
+            'transaction_order';
+      return { error: new ConcurrencyError(streamId, expectedVersion, version, reason) };
+    });
+
+    if (manager) {
+      // Only what this statement inserted: an idempotent retry's events were projected already.
+      for (const [i, outcome] of final.entries()) {
+        if ('result' in outcome && inserted.has(requests[i].streamId)) {
+          await this.project(outcome.result.events, manager);
+        }
+      }
     }
-    const actual = await q.streamVersion(client, streamId);
-    if (existing.length > 0) {
-      throw new ConcurrencyError(streamId, expectedVersion, actual, 'partial_duplicate');
-    }
-    if (expected !== 'any' && actual !== expected) {
-      throw new ConcurrencyError(streamId, expectedVersion, actual);
-    }
-    // The version matched, so the stream's last append came from a younger transaction.
-    throw new ConcurrencyError(streamId, expectedVersion, actual, 'transaction_order');
+    return final;
   }
 
   private async project(events: StoredEvent[], manager: EntityManager): Promise<void> {
@@ -326,20 +472,26 @@ class Session implements EventStoreSession {
     this.manager = runner.manager;
   }
 
-  append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    return this.appendPrepared(streamId, prepareEvents(streamId, events), options);
-  }
-
-  async appendPrepared(
+  async append(
     streamId: string,
-    events: PreparedEvent[],
+    events: NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
+    const request = prepareAppend(streamId, events, options);
+    if (request.events.length === 0) return this.store.appendNothing(await this.client(), request);
+    const [outcome] = await this.appendBatch([request]);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result;
+  }
+
+  async appendBatch(requests: AppendRequest[]): Promise<AppendOutcome[]> {
     const client = await this.client();
-    const result = await this.store.appendOn(client, this.manager, streamId, events, options);
-    if (this.notifyInTransaction && !this.appended) await client.query(q.NOTIFY);
-    this.appended = true;
-    return result;
+    const outcomes = await this.store.appendBatch(client, this.manager, requests);
+    if (outcomes.some((o) => 'result' in o)) {
+      if (this.notifyInTransaction && !this.appended) await client.query(q.NOTIFY);
+      this.appended = true;
+    }
+    return outcomes;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -364,10 +516,53 @@ function handles(projection: Projection, type: string): boolean {
   return projection.handles === undefined || projection.handles.includes(type);
 }
 
+/**
+ * TypeORM's startTransaction() without its START TRANSACTION round trip (the caller sends BEGIN
+ * itself): the runner then knows it is in a transaction, so a projection's nested
+ * `manager.transaction()` takes a savepoint and commit/rollback work as usual.
+ */
+async function startTransactionBookkeeping(runner: QueryRunner): Promise<void> {
+  const query = runner.query;
+  runner.query = (async () => undefined) as unknown as QueryRunner['query'];
+  try {
+    await runner.startTransaction();
+  } finally {
+    runner.query = query;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The expected version as a number (`'no_stream'` is 0). */
+function versionOf(expected: number | 'no_stream'): number {
+  return expected === 'no_stream' ? 0 : expected;
+}
+
+function prepareAppend(
+  streamId: string,
+  events: NewEvent[],
+  options: AppendOptions,
+): AppendRequest {
+  const { expectedVersion } = options ?? {};
+  if (
+    expectedVersion !== 'any' &&
+    expectedVersion !== 'no_stream' &&
+    !(Number.isSafeInteger(expectedVersion) && expectedVersion >= 0)
+  ) {
+    throw new TypeError(`expectedVersion must be a version >= 0, 'no_stream' or 'any'`);
+  }
+  return { streamId, events: prepareEvents(streamId, events), expectedVersion };
+}
+
 function prepareEvents(streamId: string, events: NewEvent[]): PreparedEvent[] {
   if (typeof streamId !== 'string' || streamId === '') {
     throw new TypeError('streamId must be a non-empty string');
   }
+  if (!Array.isArray(events)) throw new TypeError('events must be an array');
   const seen = new Set<string>();
   return events.map((event, i) => {
     const where = `event ${i} of the append to ${streamId}`;

@@ -137,7 +137,8 @@ describe('LogFollower', () => {
     const follower = await store.subscribe(
       'stopper',
       async (events, manager) => {
-        entered();
+        // (Earlier batches may hold older events only, while the xmin horizon catches up.)
+        if (events.some((e) => e.type === 'Slow')) entered();
         await new Promise((r) => setTimeout(r, 200));
         await recordAs('stopper')(events, manager);
       },

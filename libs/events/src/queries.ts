@@ -1,5 +1,5 @@
 // SQL of the event store and the mapping of its rows. Internal: not exported from the package.
-import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import type { Checkpoint, EventMetadata, StoredEvent } from './types';
 
 /** A pg Pool or PoolClient. */
@@ -51,72 +51,112 @@ export function toStoredEvent(row: EventRow): StoredEvent {
 }
 
 /*
- * One statement per append: the idempotency lookup, the version check (which locks the stream's
- * row, so concurrent appends to one stream serialize and a stale one matches nothing) and the
- * insert. $1 stream id, $2 caller-given event ids, $3 batch size, $4 the batch as a JSON array,
- * $5 the expected version. A stream's row also records the last appending transaction: a
- * transaction with a smaller xid may not append after it, or the global log, ordered by xid,
- * would show the stream's events out of order.
+ * One statement appends to one or more streams (distinct streams: a statement cannot update a row
+ * twice). $1 is a JSON array of appends, each { s: stream id, m: mode, x: expected version,
+ * e: [{ id, type, v, data, metadata }] } with mode 'v' (stream at version x), 'n' (no stream) or
+ * 'a' (any). Per append, in one round trip: the idempotency lookup (an append whose event ids are
+ * stored already writes nothing), the version check, which locks the stream's row (concurrent
+ * appends to one stream serialize; a stale one matches no row and writes nothing), and the insert.
+ * A stream's row records its last appending transaction: an older transaction (smaller xid) may
+ * not append after it, or the global log, ordered by xid, would show the stream out of order.
+ * Returns the inserted events (inserted = true) and the already stored ones (k = the append's
+ * 1-based index).
  */
-function appendSql(bump: string): string {
-  return `
-WITH existing AS (
-  SELECT global_position, transaction_id, stream_id, stream_position, event_id, type,
-         schema_version, data, metadata, created_at
-  FROM events WHERE stream_id = $1::text AND event_id = ANY ($2::uuid[])
+export const APPEND = {
+  name: 'lws_events_append_v2',
+  text: `
+WITH input AS (
+  SELECT a.ord AS k, a.value->>'s' AS stream_id, a.value->>'m' AS mode,
+         (a.value->>'x')::bigint AS expected, jsonb_array_length(a.value->'e') AS n,
+         a.value->'e' AS events
+  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(value, ord)
 ),
-bumped AS (${bump}),
-inserted AS (
-  INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, data, metadata)
-  SELECT $1::text, bumped.version - $3::int + e.ord, (e.value->>'id')::uuid, e.value->>'type',
-         (e.value->>'v')::int, e.value->'data', e.value->'metadata'
-  FROM bumped CROSS JOIN jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(value, ord)
-  ORDER BY e.ord
-  RETURNING global_position, transaction_id, stream_position, event_id, created_at
-)
-SELECT true AS inserted, global_position::text, transaction_id::text, stream_position, event_id,
-       NULL::text AS type, NULL::int AS schema_version, NULL::jsonb AS data,
-       NULL::jsonb AS metadata, created_at
-FROM inserted
-UNION ALL
-SELECT false, global_position::text, transaction_id::text, stream_position, event_id, type,
-       schema_version, data, metadata, created_at
-FROM existing`;
-}
-
-export const APPEND_EXPECTED = {
-  name: 'lws_events_append_expected_v1',
-  text: appendSql(`
-  UPDATE streams SET version = version + $3::int, transaction_id = pg_current_xact_id()
-  WHERE stream_id = $1::text AND version = $5::bigint
-    AND transaction_id <= pg_current_xact_id() AND NOT EXISTS (SELECT 1 FROM existing)
-  RETURNING version`),
-};
-
-export const APPEND_NO_STREAM = {
-  name: 'lws_events_append_no_stream_v1',
-  text: appendSql(`
+existing AS (
+  SELECT i.k, ev.global_position, ev.transaction_id, ev.stream_id, ev.stream_position,
+         ev.event_id, ev.type, ev.schema_version, ev.data, ev.metadata, ev.created_at
+  FROM input i
+  CROSS JOIN jsonb_array_elements(i.events) AS x(value)
+  JOIN events ev ON ev.stream_id = i.stream_id AND ev.event_id = (x.value->>'id')::uuid
+),
+fresh AS (
+  SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM existing x WHERE x.k = i.k)
+),
+at_version AS (
+  UPDATE streams s SET version = s.version + f.n, transaction_id = pg_current_xact_id()
+  FROM fresh f
+  WHERE f.mode = 'v' AND s.stream_id = f.stream_id AND s.version = f.expected
+    AND s.transaction_id <= pg_current_xact_id()
+  RETURNING s.stream_id, s.version
+),
+created AS (
   INSERT INTO streams (stream_id, version)
-  SELECT $1::text, $3::int WHERE NOT EXISTS (SELECT 1 FROM existing)
+  SELECT f.stream_id, f.n FROM fresh f WHERE f.mode = 'n'
   ON CONFLICT (stream_id) DO NOTHING
-  RETURNING version`),
-};
-
-export const APPEND_ANY = {
-  name: 'lws_events_append_any_v1',
-  text: appendSql(`
+  RETURNING stream_id, version
+),
+at_any AS (
   INSERT INTO streams AS s (stream_id, version)
-  SELECT $1::text, $3::int WHERE NOT EXISTS (SELECT 1 FROM existing)
+  SELECT f.stream_id, f.n FROM fresh f WHERE f.mode = 'a'
   ON CONFLICT (stream_id) DO UPDATE
     SET version = s.version + excluded.version, transaction_id = excluded.transaction_id
     WHERE s.transaction_id <= excluded.transaction_id
-  RETURNING version`),
+  RETURNING s.stream_id, s.version
+),
+bumped AS (
+  SELECT * FROM at_version UNION ALL SELECT * FROM created UNION ALL SELECT * FROM at_any
+),
+inserted AS (
+  INSERT INTO events (stream_id, stream_position, event_id, type, schema_version, data, metadata)
+  SELECT b.stream_id, b.version - f.n + e.ord, (e.value->>'id')::uuid, e.value->>'type',
+         (e.value->>'v')::int, e.value->'data', e.value->'metadata'
+  FROM bumped b
+  JOIN fresh f ON f.stream_id = b.stream_id
+  CROSS JOIN jsonb_array_elements(f.events) WITH ORDINALITY AS e(value, ord)
+  ORDER BY f.k, e.ord
+  RETURNING global_position, transaction_id, stream_id, stream_position, event_id, created_at
+)
+SELECT true AS inserted, NULL::bigint AS k, global_position::text AS global_position,
+       transaction_id::text AS transaction_id, stream_id, stream_position::text AS stream_position,
+       event_id, NULL::text AS type, NULL::int AS schema_version, NULL::jsonb AS data,
+       NULL::jsonb AS metadata, created_at
+FROM inserted
+UNION ALL
+SELECT false, k, global_position::text, transaction_id::text, stream_id, stream_position::text,
+       event_id, type, schema_version, data, metadata, created_at
+FROM existing`,
 };
+
+export async function append(db: Queryable, json: string): Promise<AppendRow[]> {
+  return (await db.query<AppendRow>({ ...APPEND, values: [json] })).rows;
+}
+
+// The same statement, PREPAREd in SQL so that it can follow BEGIN in one simple-protocol
+// round trip. (Protocol-level and SQL prepared statements share one namespace per session.)
+const SQL_PREPARED = 'lws_events_append_sql_v2';
+const preparedOn = new WeakSet<object>();
+
+/** BEGIN and the append statement in one round trip, on a connection outside a transaction. */
+export async function beginAndAppend(client: PoolClient, json: string): Promise<AppendRow[]> {
+  if (!preparedOn.has(client)) {
+    await client
+      .query(`PREPARE ${SQL_PREPARED} (jsonb) AS ${APPEND.text}`)
+      .catch((err: { code?: string }) => {
+        if (err.code !== '42P05') throw err; // duplicate_prepared_statement: prepared already
+      });
+    preparedOn.add(client);
+  }
+  const results = (await client.query(
+    `BEGIN; EXECUTE ${SQL_PREPARED} (${client.escapeLiteral(json)})`,
+  )) as unknown as QueryResult<AppendRow>[];
+  return results[1].rows;
+}
 
 export interface AppendRow {
   inserted: boolean;
+  k: string | null;
   global_position: string;
   transaction_id: string;
+  stream_id: string;
   stream_position: string;
   event_id: string;
   type: string | null;
@@ -124,6 +164,19 @@ export interface AppendRow {
   data: Record<string, unknown> | null;
   metadata: EventMetadata | null;
   created_at: Date;
+}
+
+/** Current versions of `streamIds` (absent streams are left out). */
+export async function streamVersions(
+  db: Queryable,
+  streamIds: string[],
+): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ stream_id: string; version: string }>({
+    name: 'lws_events_stream_versions_v1',
+    text: 'SELECT stream_id, version FROM streams WHERE stream_id = ANY ($1::text[])',
+    values: [streamIds],
+  });
+  return new Map(rows.map((r) => [r.stream_id, Number(r.version)]));
 }
 
 export async function streamVersion(db: Queryable, streamId: string): Promise<number> {
