@@ -17,6 +17,8 @@ export interface ApiHarness {
   server: ApiServer;
   /** The box the API seals kubeconfigs with (workers open them with it). */
   secretBox: SecretBox;
+  /** That key, hex (for a worker started as its own process). */
+  encryptionKey: string;
   db: TestDatabase;
   gql<T = Record<string, any>>(
     query: string,
@@ -44,6 +46,7 @@ export async function startApi(prefix: string): Promise<ApiHarness> {
   return {
     server,
     secretBox: new SecretBox(encryptionKey),
+    encryptionKey: encryptionKey.toString('hex'),
     db,
     async gql(query, variables = {}, headers = {}) {
       const response = await fetch(server.url, {

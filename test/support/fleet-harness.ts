@@ -13,6 +13,8 @@ export interface FleetHarness {
   api: ApiHarness;
   sim: KubeSim;
   worker: FleetWorker;
+  /** Key prefix of this fleet's queues and leases in Redis (a worker process started apart needs it). */
+  redisPrefix: string;
   /** Starts another worker process stand-in on the same database and Redis (after `worker` was stopped, say). */
   startWorker(overrides?: Partial<FleetWorkerOptions>): Promise<FleetWorker>;
   close(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startFleet(
     api,
     sim,
     worker,
+    redisPrefix,
     startWorker,
     async close() {
       for (const w of workers) await w.stop().catch(() => undefined);

@@ -20,7 +20,17 @@ export interface ClusterRuntimeOptions {
   /** Every LWS of the cluster is reconciled again this often (catches anything missed). */
   resyncMs?: number;
   prefix?: string;
+  /**
+   * The cluster lease's time to live. A reconcile's job lock lasts about as long, so when a worker
+   * process dies mid-reconcile its active job is found stalled soon after its clusters are taken
+   * over (BullMQ's 30 s default would hold the LWS's deduplication key, and so every new trigger of
+   * it, for up to a minute).
+   */
+  leaseMs?: number;
 }
+
+/** A job lock never shorter than this: a busy event loop must not make a running reconcile look stalled. */
+const MIN_LOCK_MS = 5000;
 
 /**
  * Everything one worker process runs for a cluster it owns: the watcher, the consumer of the
@@ -72,6 +82,7 @@ export class ClusterRuntime {
         connection: this.connection,
         prefix: this.options.prefix ?? 'lws-fleet',
         concurrency: this.options.concurrency ?? 8,
+        ...lockTimings(this.options.leaseMs),
         settings: { backoffStrategy: (attemptsMade: number) => reconcileBackoff(attemptsMade) },
       },
     );
@@ -169,4 +180,10 @@ export class ClusterRuntime {
       this.logger.error({ cluster: this.cluster, err: error }, 'could not record cluster health');
     }
   }
+}
+
+/** Job lock and stalled-check period that follow the cluster lease (see ClusterRuntimeOptions.leaseMs). */
+export function lockTimings(leaseMs = 15_000): { lockDuration: number; stalledInterval: number } {
+  const lockDuration = Math.max(MIN_LOCK_MS, leaseMs);
+  return { lockDuration, stalledInterval: Math.ceil(lockDuration / 2) };
 }

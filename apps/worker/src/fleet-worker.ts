@@ -159,6 +159,7 @@ export class FleetWorker {
           prefix: this.options.prefix ?? 'lws-fleet',
           resyncMs: this.options.resyncMs,
           concurrency: this.options.concurrency,
+          leaseMs: this.options.leaseMs,
         },
       );
       const start = runtime
