@@ -35,7 +35,7 @@ const label = (a: { kind: string; namespace: string; name: string }) =>
   `${a.kind} ${a.namespace}/${a.name}`;
 
 /** How many API calls one reconcile keeps in flight. */
-const CONCURRENCY = 16;
+export const EXECUTOR_CONCURRENCY = 16;
 
 /**
  * Applies a plan's actions through the Kubernetes API. Creates run concurrently, except that an
@@ -119,7 +119,7 @@ export async function executeActions(core: CoreV1Api, actions: Action[]): Promis
   for (const action of actions.filter((a) => a.type === 'createNamespace')) await run(action);
   const rest = actions.filter((a) => a.type !== 'createNamespace');
   let next = 0;
-  const lanes = Array.from({ length: Math.min(CONCURRENCY, rest.length) }, async () => {
+  const lanes = Array.from({ length: Math.min(EXECUTOR_CONCURRENCY, rest.length) }, async () => {
     while (next < rest.length) {
       const action = rest[next++];
       await run(action);

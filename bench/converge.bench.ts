@@ -1,0 +1,483 @@
+/**
+ * Convergence of many LWSs through lws-fleet against the floor: the same objects created directly
+ * through @kubernetes/client-node with the same concurrency budget, in the same run.
+ *
+ *   npm run bench:converge        BENCH_LWS=40 BENCH_IDLE_SECONDS=15 npm run bench:converge
+ *
+ * 1. lws-fleet: API + fleet worker + two simulated clusters (kubelet delays 0) on real Postgres and
+ *    Redis; BENCH_LWS LWSs of 4 groups × 4 pods applied through GraphQL, alternately on east and
+ *    west; the clock stops when every LWS's status (the read model GraphQL serves) is Available.
+ * 2. Idle: BENCH_IDLE_SECONDS of resyncs (every BENCH_RESYNC_MS) after convergence; every API write
+ *    and every appended event counts against the target of 0.
+ * 3. The floor: a fresh simulated fleet of the same shape; the objects the planner wants for each
+ *    LWS (anchor, Service, pods: what lws-fleet created) created with CoreV1Api, owners before
+ *    dependents, with reconcile concurrency × executor concurrency calls in flight per cluster; the
+ *    clock stops when every pod is Ready.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as k8s from '@kubernetes/client-node';
+
+import { KubeSim } from '../libs/kube-sim/src';
+import { PROFILES } from '../libs/kube-sim/src/controllers';
+import {
+  LABEL_MANAGED_BY,
+  MANAGED_BY_VALUE,
+  bindOwnerUid,
+  ownerKey,
+  plan,
+  type CreateAction,
+} from '../libs/planner/src';
+import { loadDesired } from '../apps/worker/src/reconcile/desired-state';
+import { Reconciler } from '../apps/worker/src/reconcile/reconciler';
+import { EXECUTOR_CONCURRENCY } from '../apps/worker/src/reconcile/executor';
+import { APPLY, codes } from '../test/support/api-harness';
+import { startFleet } from '../test/support/fleet-harness';
+
+const LWS_COUNT = Number(process.env.BENCH_LWS ?? 200);
+const REPLICAS = 4;
+const SIZE = 4;
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+const RESYNC_MS = Number(process.env.BENCH_RESYNC_MS ?? 5000);
+const RECONCILE_CONCURRENCY = process.env.BENCH_RECONCILE_CONCURRENCY
+  ? Number(process.env.BENCH_RECONCILE_CONCURRENCY)
+  : undefined;
+/** GraphQL applies in flight (a CI pipeline applying manifests). */
+const APPLY_CONCURRENCY = 8;
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
+const CLUSTERS = ['east', 'west'];
+const TARGET_TIME_RATIO = 1.5;
+const TARGET_WRITES_PER_OBJECT = 1.05;
+
+/** The fast profile with a kubelet that starts and readies pods at once. */
+const PROFILE = { ...PROFILES.fast, podStartDelayMs: 0, podReadyDelayMs: 0 };
+
+const name = (i: number) => `bench-${String(i).padStart(3, '0')}`;
+const clusterOf = (i: number) => CLUSTERS[i % CLUSTERS.length];
+
+function manifest(i: number): string {
+  return `apiVersion: leaderworkerset.x-k8s.io/v1
+kind: LeaderWorkerSet
+metadata:
+  name: ${name(i)}
+spec:
+  replicas: ${REPLICAS}
+  leaderWorkerTemplate:
+    size: ${SIZE}
+    workerTemplate:
+      spec:
+        containers:
+        - name: server
+          image: registry.example/llm-serving:1.0
+          resources:
+            requests:
+              cpu: "10m"
+              memory: "16Mi"
+`;
+}
+
+/** Runs `work(i)` for i in [0, count) with at most `lanes` in flight. */
+async function pool(
+  count: number,
+  lanes: number,
+  work: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, count) }, async () => {
+      for (let i = next++; i < count; i = next++) await work(i);
+    }),
+  );
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const loadAverage = async (): Promise<string> =>
+  (await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+function managedObjects(sim: KubeSim): number {
+  const selector = `${LABEL_MANAGED_BY}=${MANAGED_BY_VALUE}`;
+  let n = 0;
+  for (const c of sim.clusters)
+    for (const resource of ['pods', 'services', 'configmaps', 'persistentvolumeclaims'])
+      n += c.store.list(resource, { labelSelector: selector }).items.length;
+  return n;
+}
+
+function readyPods(sim: KubeSim): number {
+  let n = 0;
+  for (const c of sim.clusters)
+    for (const pod of c.store.rawList('pods').items as k8s.V1Pod[])
+      if (pod.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')) n++;
+  return n;
+}
+
+interface FleetResult {
+  ms: number;
+  /** CPU time of this process (user + system) while converging. */
+  cpuMs: number;
+  allPodsReadyMs: number;
+  writes: number;
+  objects: number;
+  writesByResource: Record<string, number>;
+  eventsByType: Record<string, number>;
+  idleWrites: number;
+  idleEvents: number;
+  idleEventsByType: Record<string, number>;
+  /** Per cluster, the create actions the planner wants for each LWS from an empty cluster. */
+  creates: Map<string, CreateAction[][]>;
+}
+
+async function runFleet(dir: string): Promise<FleetResult> {
+  const stats = process.env.BENCH_DEBUG ? instrument() : undefined;
+  const fleet = await startFleet(
+    'bench_converge',
+    { profile: PROFILE, kubeconfigDir: dir, events: true },
+    {
+      resyncMs: RESYNC_MS,
+      ...(RECONCILE_CONCURRENCY ? { concurrency: RECONCILE_CONCURRENCY } : {}),
+    },
+  );
+  try {
+    // The worker takes its clusters' leases and starts their runtimes in the background.
+    await until('the worker runs both clusters', () => fleet.worker.ownedClusters().length === 2);
+    const db = fleet.api.server.dataSource;
+    const eventsAt = async (): Promise<number> =>
+      Number((await db.query(`SELECT coalesce(max(global_position), 0) AS n FROM events`))[0].n);
+    const eventTypes = async (after: number): Promise<Record<string, number>> => {
+      const rows: Array<{ type: string; n: string }> = await db.query(
+        `SELECT type, count(*) AS n FROM events WHERE global_position > $1 GROUP BY type ORDER BY type`,
+        [after],
+      );
+      return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
+    };
+    const totalWrites = () => fleet.sim.clusters.reduce((n, c) => n + c.writes(), 0);
+    for (const c of fleet.sim.clusters) c.resetWriteCounts();
+    const before = await eventsAt();
+
+    const profiler = process.env.BENCH_PROFILE ? await startProfile() : undefined;
+    const cpuFrom = process.cpuUsage();
+    const start = performance.now();
+    const startedAt = Date.now();
+    await pool(LWS_COUNT, APPLY_CONCURRENCY, async (i) => {
+      const res = await fleet.api.gql(APPLY, {
+        input: { manifest: manifest(i), cluster: clusterOf(i) },
+      });
+      if (codes(res).length) throw new Error(`apply ${name(i)}: ${JSON.stringify(res.errors)}`);
+    });
+    if (process.env.BENCH_DEBUG)
+      console.log(`  debug applies done ${fmt(performance.now() - start)}`);
+    const pods = LWS_COUNT * REPLICAS * SIZE;
+    let allPodsReadyMs = 0;
+    await until('every LWS Available', async () => {
+      if (!allPodsReadyMs && readyPods(fleet.sim) === pods)
+        allPodsReadyMs = performance.now() - start;
+      const rows = await db.query(
+        `SELECT count(*) AS n FROM leader_worker_sets
+          WHERE deleted_at IS NULL AND status -> 'conditions' @> '[{"type":"Available","status":"True"}]'`,
+      );
+      return Number(rows[0].n) === LWS_COUNT;
+    });
+    const ms = performance.now() - start;
+    allPodsReadyMs ||= ms;
+    const cpuMs = cpuTotal(process.cpuUsage(cpuFrom));
+    if (stats) console.log(`  debug ${stats()}`);
+    if (profiler) await profiler(process.env.BENCH_PROFILE!);
+    if (process.env.BENCH_DEBUG) {
+      const rows: Array<{ type: string; first: number; p50: number; last: number; n: string }> =
+        await db.query(
+          `SELECT type, count(*) AS n,
+                  min(extract(epoch FROM created_at) * 1000 - $2) AS first,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM created_at) * 1000 - $2) AS p50,
+                  max(extract(epoch FROM created_at) * 1000 - $2) AS last
+             FROM events WHERE global_position > $1 GROUP BY type ORDER BY first`,
+          [before, startedAt],
+        );
+      for (const r of rows)
+        console.log(
+          `  debug ${r.type.padEnd(24)} n=${r.n} first ${fmt(r.first)} p50 ${fmt(r.p50)} last ${fmt(r.last)}`,
+        );
+    }
+
+    const writes = totalWrites();
+    const writesByResource: Record<string, number> = {};
+    for (const c of fleet.sim.clusters)
+      for (const [resource, counts] of Object.entries(c.writeCounts))
+        writesByResource[resource] = (writesByResource[resource] ?? 0) + counts.total;
+    const objects = managedObjects(fleet.sim);
+    const converged = await eventsAt();
+    const eventsByType = await eventTypes(before);
+
+    // Idle: resyncs keep running; nothing may be written to a cluster or to the store.
+    const idleFrom = await eventsAt();
+    const idleWritesFrom = totalWrites();
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const idleWrites = totalWrites() - idleWritesFrom;
+    const idleEvents = (await eventsAt()) - idleFrom;
+    const idleEventsByType = await eventTypes(idleFrom);
+    void converged;
+
+    // What the planner creates for each LWS in an empty cluster: the floor creates exactly that.
+    const creates = new Map<string, CreateAction[][]>(CLUSTERS.map((c) => [c, []]));
+    const rows: Array<{ uid: string; cluster: string }> = await db.query(
+      `SELECT uid, cluster FROM leader_worker_sets WHERE deleted_at IS NULL ORDER BY name`,
+    );
+    for (const row of rows) {
+      const snapshot = await loadDesired(db, row.uid);
+      if (!snapshot) throw new Error(`LWS ${row.uid} vanished`);
+      const result = plan(
+        { ...snapshot.desired, status: undefined },
+        { namespaceExists: true, pods: [], services: [], pvcs: [], now: new Date().toISOString() },
+      );
+      creates
+        .get(row.cluster)!
+        .push(result.actions.filter((a): a is CreateAction => a.type === 'create'));
+    }
+    return {
+      ms,
+      cpuMs,
+      allPodsReadyMs,
+      writes,
+      objects,
+      writesByResource,
+      eventsByType,
+      idleWrites,
+      idleEvents,
+      idleEventsByType,
+      creates,
+    };
+  } finally {
+    await fleet.close();
+  }
+}
+
+async function create(core: k8s.CoreV1Api, action: CreateAction, body: CreateAction['object']) {
+  const namespace = action.namespace;
+  switch (action.kind) {
+    case 'Pod':
+      return core.createNamespacedPod({ namespace, body: body as k8s.V1Pod });
+    case 'Service':
+      return core.createNamespacedService({ namespace, body: body as k8s.V1Service });
+    case 'ConfigMap':
+      return core.createNamespacedConfigMap({ namespace, body: body as k8s.V1ConfigMap });
+    case 'PersistentVolumeClaim':
+      return core.createNamespacedPersistentVolumeClaim({
+        namespace,
+        body: body as k8s.V1PersistentVolumeClaim,
+      });
+  }
+}
+
+/** Creates every object with `lanes` calls in flight per cluster, owners before dependents. */
+async function runFloor(
+  dir: string,
+  creates: Map<string, CreateAction[][]>,
+  lanes: number,
+): Promise<{ ms: number; cpuMs: number; objects: number }> {
+  const sim = await KubeSim.start({
+    clusters: CLUSTERS,
+    profile: PROFILE,
+    kubeconfigDir: join(dir, 'floor'),
+  });
+  try {
+    const pods = [...creates.values()].flat(2).filter((a) => a.kind === 'Pod').length;
+    const cpuFrom = process.cpuUsage();
+    const start = performance.now();
+    await Promise.all(
+      sim.clusters.map(async (cluster) => {
+        const kc = new k8s.KubeConfig();
+        kc.loadFromFile(cluster.kubeconfigPath);
+        const core = kc.makeApiClient(k8s.CoreV1Api);
+        // Owners first (anchors, then leaders and Services, then workers); a dependent waits for
+        // its owner's uid, as the executor does.
+        const perLws = creates.get(cluster.name) ?? [];
+        const depth = (a: CreateAction, actions: CreateAction[]): number => {
+          const owner = a.ownerPending;
+          const o = owner && actions.find((x) => x.kind === owner.kind && x.name === owner.name);
+          return o ? 1 + depth(o, actions) : 0;
+        };
+        const items = perLws
+          .flatMap((actions, lws) => actions.map((a) => ({ a, lws, d: depth(a, actions) })))
+          .sort((x, y) => x.d - y.d);
+        const uids = perLws.map(() => new Map<string, string>());
+        const done = new Map<string, Promise<void>>();
+        const resolvers = new Map<string, () => void>();
+        for (const { a, lws } of items) {
+          const key = `${lws}:${ownerKey(a.kind, a.name)}`;
+          done.set(key, new Promise((r) => resolvers.set(key, r)));
+        }
+        await pool(items.length, lanes, async (i) => {
+          const { a, lws } = items[i];
+          if (a.ownerPending)
+            await done.get(`${lws}:${ownerKey(a.ownerPending.kind, a.ownerPending.name)}`);
+          const created = await create(core, a, bindOwnerUid(a, uids[lws]));
+          uids[lws].set(ownerKey(a.kind, a.name), created.metadata!.uid!);
+          resolvers.get(`${lws}:${ownerKey(a.kind, a.name)}`)!();
+        });
+      }),
+    );
+    if (process.env.BENCH_DEBUG)
+      console.log(`  debug floor creates done ${fmt(performance.now() - start)}`);
+    await until('every pod Ready', () => readyPods(sim) === pods);
+    return {
+      ms: performance.now() - start,
+      cpuMs: cpuTotal(process.cpuUsage(cpuFrom)),
+      objects: managedObjects(sim),
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** BENCH_PROFILE=file: a CPU profile of the lws-fleet phase (apply to all Available). */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+/** BENCH_DEBUG: time spent in each reconcile and in its settle wait. */
+function instrument(): () => string {
+  const stats = new Map<string, { n: number; ms: number; max: number }>();
+  const wrap = (proto: Record<string, unknown>, method: string, label: string) => {
+    const original = proto[method] as (...args: unknown[]) => Promise<unknown>;
+    proto[method] = async function (this: unknown, ...args: unknown[]) {
+      const t = performance.now();
+      try {
+        return await original.apply(this, args);
+      } finally {
+        const d = performance.now() - t;
+        const s = stats.get(label) ?? { n: 0, ms: 0, max: 0 };
+        s.n++;
+        s.ms += d;
+        s.max = Math.max(s.max, d);
+        stats.set(label, s);
+      }
+    };
+  };
+  const count = (label: string) => {
+    const s = stats.get(label) ?? { n: 0, ms: 0, max: 0 };
+    s.n++;
+    stats.set(label, s);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pg = require('pg') as { Client: { prototype: Record<string, unknown> } };
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+    count(`sql ${String(text).replace(/\s+/g, ' ').slice(0, 50)}`);
+    return query.apply(this, args);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Redis = require('ioredis') as { prototype: Record<string, unknown> };
+  const send = Redis.prototype.sendCommand as (...args: unknown[]) => unknown;
+  Redis.prototype.sendCommand = function (this: unknown, ...args: unknown[]) {
+    const command = args[0] as { name?: string; args?: unknown[] };
+    count(`redis ${command?.name}`);
+    return send.apply(this, args);
+  };
+  const proto = Reconciler.prototype as unknown as Record<string, unknown>;
+  wrap(proto, 'reconcile', 'reconcile');
+  wrap(proto, 'settle', 'settle');
+  wrap(proto, 'append', 'append');
+  wrap(proto, 'saveGroups', 'saveGroups');
+  return () =>
+    [...stats]
+      .sort((a, b) => b[1].n - a[1].n)
+      .map(([k, s]) =>
+        s.ms
+          ? `${k} n=${s.n} avg ${(s.ms / s.n).toFixed(0)} ms max ${s.max.toFixed(0)} ms`
+          : `${k} n=${s.n}`,
+      )
+      .join('\n    ');
+}
+
+const cpuTotal = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const pad = (s: string, n = 12) => s.padStart(n);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lws-converge-bench-'));
+  try {
+    const reconcileConcurrency = RECONCILE_CONCURRENCY ?? 8;
+    const lanes = reconcileConcurrency * EXECUTOR_CONCURRENCY;
+    const loadBefore = await loadAverage();
+    const fleet = await runFleet(dir);
+    const floor = await runFloor(dir, fleet.creates, lanes);
+    const loadAfter = await loadAverage();
+
+    const ratio = fleet.ms / floor.ms;
+    const perObject = fleet.writes / fleet.objects;
+    const pods = LWS_COUNT * REPLICAS * SIZE;
+    console.log(
+      `converge: ${LWS_COUNT} LWSs × ${REPLICAS} groups × ${SIZE} pods (${pods} pods) on ${CLUSTERS.join(' + ')}, kubelet delay 0`,
+    );
+    console.log(
+      `  budget per cluster: ${reconcileConcurrency} reconciles × ${EXECUTOR_CONCURRENCY} calls = ${lanes} calls in flight; load ${loadBefore} → ${loadAfter}`,
+    );
+    console.log('');
+    console.log(`  ${'measure'.padEnd(44)}${pad('value')}${pad('target')}`);
+    console.log(
+      `  ${'lws-fleet: apply → all Available'.padEnd(44)}${pad(fmt(fleet.ms))}${pad('')}`,
+    );
+    console.log(
+      `  ${'  (of which: all pods Ready in the clusters)'.padEnd(44)}${pad(fmt(fleet.allPodsReadyMs))}${pad('')}`,
+    );
+    console.log(
+      `  ${'floor: client-node creates → all pods Ready'.padEnd(44)}${pad(fmt(floor.ms))}${pad('')}`,
+    );
+    console.log(
+      `  ${'CPU of this process: lws-fleet / floor'.padEnd(44)}${pad(`${fmt(fleet.cpuMs)} / ${fmt(floor.cpuMs)}`, 20)}`,
+    );
+    console.log(
+      `  ${'time ratio'.padEnd(44)}${pad(ratio.toFixed(2))}${pad(`≤ ${TARGET_TIME_RATIO}`)}`,
+    );
+    console.log(
+      `  ${`API writes / object created (${fleet.writes} / ${fleet.objects})`.padEnd(44)}${pad(perObject.toFixed(3))}${pad(`≤ ${TARGET_WRITES_PER_OBJECT}`)}`,
+    );
+    console.log(
+      `  ${`idle ${IDLE_SECONDS} s (resync ${RESYNC_MS / 1000} s): API writes`.padEnd(44)}${pad(String(fleet.idleWrites))}${pad('0')}`,
+    );
+    console.log(
+      `  ${`idle ${IDLE_SECONDS} s: events appended`.padEnd(44)}${pad(String(fleet.idleEvents))}${pad('0')}`,
+    );
+    console.log('');
+    console.log(`  writes by resource: ${JSON.stringify(fleet.writesByResource)}`);
+    console.log(`  events while converging: ${JSON.stringify(fleet.eventsByType)}`);
+    if (fleet.idleEvents) console.log(`  idle events: ${JSON.stringify(fleet.idleEventsByType)}`);
+    if (floor.objects !== fleet.objects)
+      console.log(`  note: floor created ${floor.objects} objects, lws-fleet ${fleet.objects}`);
+    const ok =
+      ratio <= TARGET_TIME_RATIO &&
+      perObject <= TARGET_WRITES_PER_OBJECT &&
+      fleet.idleWrites === 0 &&
+      fleet.idleEvents === 0;
+    console.log(`  ${ok ? 'all targets met' : 'TARGETS MISSED'}`);
+    if (!ok) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
