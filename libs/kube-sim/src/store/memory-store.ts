@@ -373,10 +373,10 @@ export class MemoryStore implements ObjectStore {
     next.metadata.uid = old.metadata.uid;
     next.metadata.creationTimestamp = old.metadata.creationTimestamp;
     next.metadata.resourceVersion = old.metadata.resourceVersion;
+    // Controllers' writes (binding, status) leave the generation alone; it counts client spec changes.
+    next.metadata.generation = old.metadata.generation;
+    if (next.metadata.generation === undefined) delete next.metadata.generation;
     if (deepEqual(next, old)) return next;
-    if (b.info.generation && specChanged(old, next)) {
-      next.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    }
     return clone(this.commitUpdate(b, old, next));
   }
 
