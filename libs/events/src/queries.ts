@@ -145,9 +145,16 @@ export async function beginAndAppend(client: PoolClient, json: string): Promise<
       });
     preparedOn.add(client);
   }
-  const results = (await client.query(
-    `BEGIN; EXECUTE ${SQL_PREPARED} (${client.escapeLiteral(json)})`,
-  )) as unknown as QueryResult<AppendRow>[];
+  let results: QueryResult<AppendRow>[];
+  try {
+    results = (await client.query(
+      `BEGIN; EXECUTE ${SQL_PREPARED} (${client.escapeLiteral(json)})`,
+    )) as unknown as QueryResult<AppendRow>[];
+  } catch (err) {
+    // invalid_sql_statement_name: someone ran DEALLOCATE/DISCARD on this connection.
+    if ((err as { code?: string }).code === '26000') preparedOn.delete(client);
+    throw err;
+  }
   return results[1].rows;
 }
 
