@@ -172,3 +172,25 @@ export async function waitForStatus(
     throw new Error(`${error.message}; last ${JSON.stringify(last?.status)}`);
   });
 }
+
+/** Watches every pod change in a cluster and keeps the fewest ready groups seen at any moment. */
+export function watchReadyGroups(
+  fleet: FleetHarness,
+  name: string,
+  size: number,
+  cluster = 'east',
+) {
+  let min = Infinity;
+  let samples = 0;
+  const unsubscribe = fleet.sim.cluster(cluster).store.subscribe((event: any) => {
+    if (event.resource !== 'pods') return;
+    samples++;
+    min = Math.min(min, groupsOf(fleet, name, size, cluster).filter((g) => g.ready).length);
+  });
+  return {
+    stop: () => {
+      unsubscribe();
+      return { min, samples };
+    },
+  };
+}

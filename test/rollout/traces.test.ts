@@ -1,0 +1,437 @@
+// Worked traces of lws-reference §4.4 ("Worked traces from the integration tests"), end to end:
+// API + worker + simulated cluster. The new template carries a simulator annotation that keeps its
+// pods unready, so each step's readiness is driven by the test through the simulated kubelet, and
+// each step asserts which groups exist, on which revision, and the status conditions.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stringify } from 'yaml';
+import { startFleet, type FleetHarness } from '../support/fleet-harness';
+import {
+  READY_DELAY,
+  apply,
+  condition,
+  groupsOf,
+  revisionsByGroup,
+  setGroupReady,
+  waitForGroups,
+  waitForStatus,
+  withPodAnnotations,
+  withSpec,
+} from './rollout-support';
+
+interface Strategy {
+  maxUnavailable?: number;
+  maxSurge?: number;
+  partition?: number;
+}
+
+function manifest(name: string, replicas: number, strategy: Strategy): string {
+  return stringify({
+    apiVersion: 'leaderworkerset.x-k8s.io/v1',
+    kind: 'LeaderWorkerSet',
+    metadata: { name },
+    spec: {
+      replicas,
+      rolloutStrategy: {
+        type: 'RollingUpdate',
+        rollingUpdateConfiguration: {
+          maxUnavailable: strategy.maxUnavailable ?? 1,
+          maxSurge: strategy.maxSurge ?? 0,
+          partition: strategy.partition ?? 0,
+        },
+      },
+      leaderWorkerTemplate: {
+        size: 1,
+        workerTemplate: { spec: { containers: [{ name: 'server', image: 'nginx:1.27' }] } },
+      },
+    },
+  });
+}
+
+/** The same LWS with a new template whose pods stay unready until the test says otherwise. */
+const held = (text: string) => withPodAnnotations(text, { [READY_DELAY]: '600000' });
+
+const on = (groups: Array<[number[], string]>): Record<number, string> => {
+  const out: Record<number, string> = {};
+  for (const [indices, hash] of groups) for (const i of indices) out[i] = hash;
+  return out;
+};
+
+async function conditions(
+  fleet: FleetHarness,
+  name: string,
+  want: Record<string, string>,
+  what: string,
+): Promise<any> {
+  return waitForStatus(
+    fleet,
+    name,
+    (l) => Object.entries(want).every(([type, status]) => condition(l, type) === status),
+    `${what}: conditions ${JSON.stringify(want)}`,
+  );
+}
+
+/** Asserts that the groups stay as they are for a while (nothing more is replaced). */
+async function stays(fleet: FleetHarness, name: string, expected: Record<number, string>) {
+  const until = Date.now() + 800;
+  while (Date.now() < until) {
+    assert.deepEqual(revisionsByGroup(groupsOf(fleet, name, 1)), expected);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('rolling update traces of lws-reference §4.4, end to end', () => {
+  let fleet: FleetHarness;
+  before(async () => {
+    fleet = await startFleet('rollout_traces');
+  });
+  after(async () => fleet?.close());
+
+  async function created(name: string, replicas: number, strategy: Strategy) {
+    const text = manifest(name, replicas, strategy);
+    const lws = await apply(fleet, text);
+    const all = Array.from({ length: replicas }, (_, i) => i);
+    await waitForGroups(fleet, name, 1, on([[all, lws.templateHash]]), `${name} created`);
+    await conditions(fleet, name, { Available: 'True' }, `${name} available`);
+    return { text, h1: lws.templateHash as string };
+  }
+
+  test('R4, maxUnavailable 0, maxSurge 1: surge group first, then 3, 2, 1, 0 as each predecessor is ready; 5 groups until g0 is ready', async () => {
+    const name = 'surge-one';
+    const { text, h1 } = await created(name, 4, { maxUnavailable: 0, maxSurge: 1 });
+    const h2 = (await apply(fleet, held(text))).templateHash;
+
+    // Partition 4: only the surge group 4 on the new revision; no old group touched.
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0, 1, 2, 3], h1],
+        [[4], h2],
+      ]),
+      'surge group',
+    );
+    await conditions(
+      fleet,
+      name,
+      { UpdateInProgress: 'True', Progressing: 'True', Available: 'False' },
+      'rolling',
+    );
+    await stays(
+      fleet,
+      name,
+      on([
+        [[0, 1, 2, 3], h1],
+        [[4], h2],
+      ]),
+    );
+
+    const sequence: Array<[number, Record<number, string>]> = [
+      [
+        4,
+        on([
+          [[0, 1, 2], h1],
+          [[3, 4], h2],
+        ]),
+      ],
+      [
+        3,
+        on([
+          [[0, 1], h1],
+          [[2, 3, 4], h2],
+        ]),
+      ],
+      [
+        2,
+        on([
+          [[0], h1],
+          [[1, 2, 3, 4], h2],
+        ]),
+      ],
+      [1, on([[[0, 1, 2, 3, 4], h2]])],
+    ];
+    for (const [ready, expected] of sequence) {
+      setGroupReady(fleet, name, ready, true);
+      await waitForGroups(fleet, name, 1, expected, `after group ${ready} ready`);
+      // Status counts the surge group's leader too (status.replicas = leader pods, upstream's sts.status.replicas).
+      await waitForStatus(
+        fleet,
+        name,
+        (l) => condition(l, 'UpdateInProgress') === 'True' && l.status.replicas === 5,
+        `after group ${ready}: UpdateInProgress with 5 groups`,
+      );
+    }
+    setGroupReady(fleet, name, 0, true);
+    await waitForGroups(fleet, name, 1, on([[[0, 1, 2, 3], h2]]), 'surge removed once g0 is ready');
+    // updatedReplicas counts surge groups (§4.6): 4 once the surge group is gone.
+    const done = await waitForStatus(
+      fleet,
+      name,
+      (l) =>
+        condition(l, 'Available') === 'True' &&
+        condition(l, 'UpdateInProgress') === 'False' &&
+        condition(l, 'Progressing') === 'False' &&
+        l.status.replicas === 4,
+      'complete',
+    );
+    assert.equal(done.status.updatedReplicas, 4);
+    const rollout = (
+      await waitForStatus(
+        fleet,
+        name,
+        (l) => l.rollouts[0]?.state === 'Complete',
+        'rollout Complete',
+      )
+    ).rollouts[0];
+    assert.deepEqual(
+      rollout.steps.map((s: any) => `${s.kind}:${s.group}`),
+      [
+        'SurgeGroupAdded:4',
+        'GroupReplaced:3',
+        'GroupReplaced:2',
+        'GroupReplaced:1',
+        'GroupReplaced:0',
+        'SurgeGroupRemoved:4',
+      ],
+    );
+  });
+
+  test('R4, maxUnavailable 1: 3 first, then 2 once 3 is ready; nothing more while 3 is unready again; then to the end', async () => {
+    const name = 'unavailable-one';
+    const { text, h1 } = await created(name, 4, { maxUnavailable: 1 });
+    const h2 = (await apply(fleet, held(text))).templateHash;
+
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0, 1, 2], h1],
+        [[3], h2],
+      ]),
+      'group 3 replaced',
+    );
+    await conditions(fleet, name, { UpdateInProgress: 'True', Available: 'False' }, 'rolling');
+    await stays(
+      fleet,
+      name,
+      on([
+        [[0, 1, 2], h1],
+        [[3], h2],
+      ]),
+    );
+
+    setGroupReady(fleet, name, 3, true);
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0, 1], h1],
+        [[2, 3], h2],
+      ]),
+      'group 2 replaced',
+    );
+    // Group 3 unready again: two groups unavailable, so group 1 waits.
+    setGroupReady(fleet, name, 3, false);
+    await stays(
+      fleet,
+      name,
+      on([
+        [[0, 1], h1],
+        [[2, 3], h2],
+      ]),
+    );
+    setGroupReady(fleet, name, 2, true);
+    await stays(
+      fleet,
+      name,
+      on([
+        [[0, 1], h1],
+        [[2, 3], h2],
+      ]),
+    );
+    setGroupReady(fleet, name, 3, true);
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0], h1],
+        [[1, 2, 3], h2],
+      ]),
+      'group 1 replaced',
+    );
+    setGroupReady(fleet, name, 1, true);
+    await waitForGroups(fleet, name, 1, on([[[0, 1, 2, 3], h2]]), 'group 0 replaced');
+    await conditions(
+      fleet,
+      name,
+      { UpdateInProgress: 'True' },
+      'still rolling while g0 is unready',
+    );
+    setGroupReady(fleet, name, 0, true);
+    const done = await conditions(
+      fleet,
+      name,
+      { Available: 'True', UpdateInProgress: 'False', Progressing: 'False' },
+      'complete',
+    );
+    assert.equal(done.status.replicas, 4);
+    assert.equal(done.status.readyReplicas, 4);
+  });
+
+  test('R6, partition 4: groups 5 then 4 updated, Available and Paused at 4; partition 2 ⇒ 3 then 2; partition 0 ⇒ complete', async () => {
+    const name = 'partitioned';
+    const { text, h1 } = await created(name, 6, { maxUnavailable: 1, partition: 4 });
+    const v2 = held(text);
+    const h2 = (await apply(fleet, v2)).templateHash;
+
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0, 1, 2, 3, 4], h1],
+        [[5], h2],
+      ]),
+      'group 5 replaced',
+    );
+    setGroupReady(fleet, name, 5, true);
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0, 1, 2, 3], h1],
+        [[4, 5], h2],
+      ]),
+      'group 4 replaced',
+    );
+    setGroupReady(fleet, name, 4, true);
+    await conditions(fleet, name, { Available: 'True', UpdateInProgress: 'False' }, 'paused at 4');
+    await stays(
+      fleet,
+      name,
+      on([
+        [[0, 1, 2, 3], h1],
+        [[4, 5], h2],
+      ]),
+    );
+    let l = await waitForStatus(fleet, name, (x) => x.rollouts[0]?.state === 'Paused', 'Paused');
+    assert.equal(l.rollouts[0].pausedAtPartition, 4);
+
+    // Changing the partition is not a new revision; the rollout goes on down to it.
+    const at2 = await apply(
+      fleet,
+      withSpec(v2, (s) => (s.rolloutStrategy.rollingUpdateConfiguration.partition = 2)),
+    );
+    assert.equal(at2.currentRevision, 2);
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0, 1, 2], h1],
+        [[3, 4, 5], h2],
+      ]),
+      'group 3 replaced',
+    );
+    await conditions(fleet, name, { UpdateInProgress: 'True' }, 'rolling again');
+    setGroupReady(fleet, name, 3, true);
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0, 1], h1],
+        [[2, 3, 4, 5], h2],
+      ]),
+      'group 2 replaced',
+    );
+    setGroupReady(fleet, name, 2, true);
+    await conditions(fleet, name, { Available: 'True', UpdateInProgress: 'False' }, 'paused at 2');
+    await stays(
+      fleet,
+      name,
+      on([
+        [[0, 1], h1],
+        [[2, 3, 4, 5], h2],
+      ]),
+    );
+    l = await waitForStatus(
+      fleet,
+      name,
+      (x) => x.rollouts[0]?.state === 'Paused' && x.rollouts[0]?.pausedAtPartition === 2,
+      'Paused at 2',
+    );
+
+    await apply(
+      fleet,
+      withSpec(v2, (s) => (s.rolloutStrategy.rollingUpdateConfiguration.partition = 0)),
+    );
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0], h1],
+        [[1, 2, 3, 4, 5], h2],
+      ]),
+      'group 1 replaced',
+    );
+    setGroupReady(fleet, name, 1, true);
+    await waitForGroups(fleet, name, 1, on([[[0, 1, 2, 3, 4, 5], h2]]), 'group 0 replaced');
+    setGroupReady(fleet, name, 0, true);
+    l = await waitForStatus(fleet, name, (x) => x.rollouts[0]?.state === 'Complete', 'Complete');
+    assert.equal(condition(l, 'Available'), 'True');
+    assert.deepEqual(
+      l.rollouts[0].steps.map((s: any) => `${s.kind}:${s.group ?? s.partition}`),
+      [
+        'GroupReplaced:5',
+        'GroupReplaced:4',
+        'RolloutPaused:4',
+        'RolloutResumed:2',
+        'GroupReplaced:3',
+        'GroupReplaced:2',
+        'RolloutPaused:2',
+        'RolloutResumed:0',
+        'GroupReplaced:1',
+        'GroupReplaced:0',
+      ],
+    );
+  });
+
+  test('R2, all groups unready, update: group 1 replaced at once, then group 0 once group 1 is ready', async () => {
+    const name = 'all-unready';
+    const text = held(manifest(name, 2, { maxUnavailable: 1 }));
+    const h1 = (await apply(fleet, text)).templateHash;
+    await waitForGroups(fleet, name, 1, on([[[0, 1], h1]]), 'created, unready');
+    await conditions(fleet, name, { Progressing: 'True' }, 'progressing');
+    const h2 = (await apply(fleet, withPodAnnotations(text, { 'example.com/v': '2' })))
+      .templateHash;
+    await waitForGroups(
+      fleet,
+      name,
+      1,
+      on([
+        [[0], h1],
+        [[1], h2],
+      ]),
+      'group 1 replaced',
+    );
+    await stays(
+      fleet,
+      name,
+      on([
+        [[0], h1],
+        [[1], h2],
+      ]),
+    );
+    setGroupReady(fleet, name, 1, true);
+    await waitForGroups(fleet, name, 1, on([[[0, 1], h2]]), 'group 0 replaced');
+    setGroupReady(fleet, name, 0, true);
+    await conditions(fleet, name, { Available: 'True', UpdateInProgress: 'False' }, 'complete');
+  });
+});
