@@ -360,7 +360,7 @@ describe('rolling update traces of lws-reference §4.4, end to end', () => {
         [[2, 3, 4, 5], h2],
       ]),
     );
-    l = await waitForStatus(
+    await waitForStatus(
       fleet,
       name,
       (x) => x.rollouts[0]?.state === 'Paused' && x.rollouts[0]?.pausedAtPartition === 2,
