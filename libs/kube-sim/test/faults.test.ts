@@ -120,6 +120,11 @@ describe('API faults and the admin API', { timeout: 120_000 }, () => {
     assert.equal(((await r.json()) as { reason: string }).reason, 'InternalError');
     assert.equal(east.removeFault(other), true);
     assert.equal((await fetch(`${base}/api/v1/nodes/east-a-r1-gpu-1`)).status, 200);
+    // A rule with a duration removes itself.
+    east.injectError({ status: 500, verbs: ['list'], resources: ['configmaps'], durationMs: 200 });
+    assert.equal((await fetch(`${base}/api/v1/namespaces/default/configmaps`)).status, 500);
+    await eventually(() => east.listFaults().length === 0, 3_000, 'the timed rule to expire');
+    assert.equal((await fetch(`${base}/api/v1/namespaces/default/configmaps`)).status, 200);
   });
 
   test('429 carries Retry-After; 409 forced on writes; a rate hits about that fraction', async () => {
