@@ -1,9 +1,13 @@
 // Append throughput of the event store against raw INSERTs of the same rows.
-//   npm run bench:store            (BENCH_SECONDS=5 per case, BENCH_CONCURRENCY=8)
-// Each case runs the same number of concurrent writers over one pool of the same size, for a
-// fixed time, in a database of its own. "store" is EventStore.append with an expected version
-// and one inline projection (an upsert into a small read model); "raw" is a plain INSERT of the
-// same rows into a table without constraints, autocommitted.
+//   npm run bench:store
+//   env: BENCH_SECONDS (5 per case), BENCH_CONCURRENCY (8 writers = pool size),
+//        BENCH_APPEND_CONCURRENCY (the store's appendConcurrency; default: its own)
+// Each case runs the same number of concurrent writers over one pool of the same size, in short
+// alternating slices, in a database of its own. "store" is EventStore.append with an expected
+// version and one inline projection (an upsert into a small read model); "raw" is a plain INSERT
+// of the same rows into a table without constraints, autocommitted. "(raw tx+upsert)" is a
+// reference: the same rows and upsert in a hand-written transaction, i.e. the floor of any store
+// that writes its read model in the append's transaction.
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { EventStore, type NewEvent, type Projection } from '../libs/events/src';
