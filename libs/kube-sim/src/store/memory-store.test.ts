@@ -75,6 +75,15 @@ describe('MemoryStore', () => {
     assert.equal(a.metadata.generation, 1);
     assert.equal((a.spec as { restartPolicy: string }).restartPolicy, 'Always');
     assert.equal((a.status as { phase: string }).phase, 'Pending');
+    const forged = store.create(
+      'pods',
+      pod('forged', { status: { phase: 'Running', podIP: '1.2.3.4' } }),
+    );
+    assert.deepEqual(
+      forged.status,
+      { phase: 'Pending', qosClass: 'BestEffort' },
+      'create ignores the status',
+    );
     const g = store.create('pods', {
       ...pod(''),
       metadata: { generateName: 'web-', namespace: 'default' },

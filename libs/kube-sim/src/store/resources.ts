@@ -196,9 +196,8 @@ const podInfo: ResourceInfo = {
   prepareCreate(object) {
     const spec = obj(object, 'spec');
     defaultPodSpec(spec);
-    const status = obj(object, 'status');
-    status.phase ??= 'Pending';
-    status.qosClass ??= qosClass(spec);
+    // As the pod strategy does: a client cannot create a pod with a status of its choosing.
+    object.status = { phase: 'Pending', qosClass: qosClass(spec) };
   },
   prepareUpdate(object, old) {
     // nodeName is set through binding; a PUT without it must not unbind the pod.
@@ -250,7 +249,7 @@ const serviceInfo: ResourceInfo = {
   },
   prepareCreate(object, ctx) {
     defaultServiceSpec(obj(object, 'spec'), undefined, ctx);
-    object.status ??= { loadBalancer: {} };
+    object.status = { loadBalancer: {} };
   },
   prepareUpdate(object, old, ctx) {
     defaultServiceSpec(obj(object, 'spec'), old.spec as Obj | undefined, ctx);
