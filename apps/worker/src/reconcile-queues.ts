@@ -19,13 +19,26 @@ export function reconcileBackoff(attemptsMade: number, random = Math.random): nu
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+interface PendingAdd {
+  job: ReconcileJob;
+  waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+}
+
 /**
  * Enqueues reconciles. Jobs are deduplicated per LWS with "one active, at most one waiting, latest
  * wins" (BullMQ's keepLastIfActive), the semantics of Kubernetes' workqueue: a change during a
  * reconcile causes exactly one more reconcile after it, and two reconciles of one LWS never overlap.
+ *
+ * Requests made in the same turn of the event loop (a burst of watch events, mostly several per
+ * LWS) go to Redis as one pipeline, one add per LWS with its latest request: the add of each
+ * request is still issued after the request, and `enqueue` resolves once it is in Redis.
  */
 export class ReconcileQueues {
   private readonly queues = new Map<string, Queue<ReconcileJob>>();
+  /** Requests not sent yet, by cluster, then LWS. */
+  private pending = new Map<string, Map<string, PendingAdd>>();
+  private flushScheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -44,18 +57,57 @@ export class ReconcileQueues {
     return queue;
   }
 
-  async enqueue(cluster: string, job: ReconcileJob): Promise<void> {
-    await this.queue(cluster).add('reconcile', job, {
-      deduplication: { id: job.uid, keepLastIfActive: true },
-      attempts: RECONCILE_ATTEMPTS,
-      backoff: { type: 'jittered' },
-      removeOnComplete: true,
-      removeOnFail: 1000,
+  enqueue(cluster: string, job: ReconcileJob): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let byLws = this.pending.get(cluster);
+      if (!byLws) this.pending.set(cluster, (byLws = new Map()));
+      const entry = byLws.get(job.uid);
+      if (entry) {
+        entry.job = job; // latest wins, as in the queue itself
+        entry.waiters.push({ resolve, reject });
+      } else {
+        byLws.set(job.uid, { job, waiters: [{ resolve, reject }] });
+      }
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
     });
   }
 
   async close(): Promise<void> {
+    if (this.flushScheduled) this.flush();
+    await Promise.all(this.inFlight);
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const pending = this.pending;
+    this.pending = new Map();
+    for (const [cluster, byLws] of pending) {
+      const entries = [...byLws.values()];
+      const sent = this.queue(cluster)
+        .addBulk(
+          entries.map(({ job }) => ({
+            name: 'reconcile',
+            data: job,
+            opts: {
+              deduplication: { id: job.uid, keepLastIfActive: true },
+              attempts: RECONCILE_ATTEMPTS,
+              backoff: { type: 'jittered' },
+              removeOnComplete: true,
+              removeOnFail: 1000,
+            },
+          })),
+        )
+        .then(
+          () => entries.forEach((e) => e.waiters.forEach((w) => w.resolve())),
+          (error: unknown) => entries.forEach((e) => e.waiters.forEach((w) => w.reject(error))),
+        )
+        .finally(() => this.inFlight.delete(sent));
+      this.inFlight.add(sent);
+    }
   }
 }
