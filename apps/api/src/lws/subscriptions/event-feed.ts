@@ -19,8 +19,14 @@ export class EventFeed {
     private readonly pollMs = 200,
   ) {}
 
-  async subscribe(streamId: string, listener: Listener): Promise<() => void> {
+  async subscribe(streamId: string, onEvent: Listener): Promise<() => void> {
     if (this.count() === 0) this.checkpoint = await this.store.headCheckpoint();
+    // The log's head lags behind while any transaction runs (it never skips one), so the feed may
+    // replay a little of the past: the stream's version now is where this subscriber starts.
+    const from = await this.store.streamVersion(streamId);
+    const listener: Listener = (event) => {
+      if (event.streamPosition > from) onEvent(event);
+    };
     let set = this.listeners.get(streamId);
     if (!set) this.listeners.set(streamId, (set = new Set()));
     set.add(listener);
