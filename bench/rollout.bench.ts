@@ -162,10 +162,18 @@ async function main(): Promise<void> {
     const idealWaves = Math.ceil(GROUPS / SURGE);
     const ideal = idealWaves * START_MS;
     const ratio = wall / ideal;
-    const l = await fleet.api.gql(
-      `query { leaderWorkerSet(name: "${NAME}") { rollouts { state steps { kind timeToReadyMs } } } }`,
-    );
-    const rollout = l.data?.leaderWorkerSet?.rollouts?.at(-1);
+    // The rollout history is recorded by the reconciles that see the end (after the clock stopped).
+    let rollout: any;
+    const historyDeadline = Date.now() + 15_000;
+    while (Date.now() < historyDeadline) {
+      const l = await fleet.api.gql(
+        `query { leaderWorkerSet(name: "${NAME}") { rollouts { state steps { kind timeToReadyMs } } } }`,
+      );
+      if (l.errors) throw new Error(JSON.stringify(l.errors));
+      rollout = l.data?.leaderWorkerSet?.rollouts?.at(-1);
+      if (rollout?.state === 'Complete') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     console.log(
       `rollout of ${GROUPS} groups × ${SIZE} pods, maxSurge ${SURGE}, maxUnavailable 0, pod start ${START_MS} ms`,
     );
