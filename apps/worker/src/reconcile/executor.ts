@@ -109,6 +109,9 @@ export async function executeActions(core: CoreV1Api, actions: Action[]): Promis
           ...failure,
           action: `${action.type} ${action.type === 'createNamespace' ? `Namespace ${action.namespace}` : label(action)}`,
         };
+        // Release every dependent now: one waiting for an owner whose create will never start
+        // (actions after a failure are skipped) would otherwise hang the reconcile for good.
+        for (const resolve of resolvers.values()) resolve();
       }
     } finally {
       if (action.type === 'create') resolvers.get(ownerKey(action.kind, action.name))?.();
@@ -126,9 +129,6 @@ export async function executeActions(core: CoreV1Api, actions: Action[]): Promis
     }
   });
   await Promise.all(lanes);
-  if (failed) {
-    for (const resolve of resolvers.values()) resolve();
-  }
   return report;
 }
 
