@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
-import { startFleet, type FleetHarness } from '../support/fleet-harness';
+import { eventually, startFleet, type FleetHarness } from '../support/fleet-harness';
 import {
   READY_DELAY,
   apply,
@@ -433,5 +433,81 @@ describe('rolling update traces of lws-reference §4.4, end to end', () => {
     await waitForGroups(fleet, name, 1, on([[[0, 1], h2]]), 'group 0 replaced');
     setGroupReady(fleet, name, 0, true);
     await conditions(fleet, name, { Available: 'True', UpdateInProgress: 'False' }, 'complete');
+  });
+  test('R4, maxSurge 2: a second template change mid-rollout supersedes it; never more than 6 groups; ends with 4 groups on revision 3', async () => {
+    const name = 'superseded';
+    const { text, h1 } = await created(name, 4, { maxUnavailable: 1, maxSurge: 2 });
+    let most = 0;
+    const unsubscribe = fleet.sim.cluster('east').store.subscribe((event: any) => {
+      if (event.resource === 'pods') most = Math.max(most, groupsOf(fleet, name, 1).length);
+    });
+    try {
+      const h2 = (await apply(fleet, held(text))).templateHash;
+      // Partition 3 and 6 groups: group 3 replaced, surge groups 4 and 5 on the new revision.
+      await waitForGroups(
+        fleet,
+        name,
+        1,
+        on([
+          [[0, 1, 2], h1],
+          [[3, 4, 5], h2],
+        ]),
+        'partition 3, 6 groups',
+      );
+      await conditions(fleet, name, { UpdateInProgress: 'True' }, 'rolling to 2');
+      setGroupReady(fleet, name, 5, true);
+      setGroupReady(fleet, name, 4, true);
+      // Two surge groups ready: partition 1, groups 2 and 1 replaced too (three unavailable at most).
+      await waitForGroups(
+        fleet,
+        name,
+        1,
+        on([
+          [[0], h1],
+          [[1, 2, 3, 4, 5], h2],
+        ]),
+        'partition 1',
+      );
+
+      // Every group Ready again (otherwise three unavailable groups use up maxUnavailable + maxSurge
+      // and, as upstream, nothing more is replaced), group 0 still on revision 1.
+      for (const i of [1, 2, 3]) setGroupReady(fleet, name, i, true);
+      await eventually(
+        () => groupsOf(fleet, name, 1).every((g) => g.ready),
+        'groups 1, 2 and 3 Ready on revision 2',
+      );
+      assert.equal(groupsOf(fleet, name, 1)[0].revision, h1);
+      // A third template while revision 2 is rolling out (its pods become Ready on their own).
+      const v3 = withPodAnnotations(text, { 'example.com/v': '3' });
+      const third = await apply(fleet, v3);
+      assert.equal(third.currentRevision, 3);
+      const h3 = third.templateHash;
+      await waitForGroups(
+        fleet,
+        name,
+        1,
+        on([[[0, 1, 2, 3], h3]]),
+        'all on revision 3, surge gone',
+        30000,
+      );
+      const done = await waitForStatus(
+        fleet,
+        name,
+        (l) => l.rollouts.some((r: any) => r.toRevision === 3 && r.state === 'Complete'),
+        'rollout 2 → 3 Complete',
+      );
+      assert.equal(condition(done, 'Available'), 'True');
+      assert.deepEqual(
+        done.rollouts.map((r: any) => [r.fromRevision, r.toRevision, r.state, r.supersededBy]),
+        [
+          [1, 2, 'Superseded', 3],
+          [2, 3, 'Complete', null],
+        ],
+      );
+      assert.ok(done.rollouts[0].finishedAt);
+    } finally {
+      unsubscribe();
+    }
+    assert.ok(most <= 6, `at most replicas + maxSurge groups at any moment (saw ${most})`);
   });
 });
