@@ -33,6 +33,7 @@ import {
 import { loadDesired } from '../apps/worker/src/reconcile/desired-state';
 import { Reconciler } from '../apps/worker/src/reconcile/reconciler';
 import { EXECUTOR_CONCURRENCY } from '../apps/worker/src/reconcile/executor';
+import { RECONCILE_CONCURRENCY } from '../apps/worker/src/cluster-runtime';
 import { APPLY, codes } from '../test/support/api-harness';
 import { startFleet } from '../test/support/fleet-harness';
 
@@ -41,7 +42,7 @@ const REPLICAS = 4;
 const SIZE = 4;
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const RESYNC_MS = Number(process.env.BENCH_RESYNC_MS ?? 5000);
-const RECONCILE_CONCURRENCY = process.env.BENCH_RECONCILE_CONCURRENCY
+const CONCURRENCY = process.env.BENCH_RECONCILE_CONCURRENCY
   ? Number(process.env.BENCH_RECONCILE_CONCURRENCY)
   : undefined;
 /** GraphQL applies in flight (a CI pipeline applying manifests). */
@@ -146,7 +147,7 @@ async function runFleet(dir: string): Promise<FleetResult> {
     { profile: PROFILE, kubeconfigDir: dir, events: true },
     {
       resyncMs: RESYNC_MS,
-      ...(RECONCILE_CONCURRENCY ? { concurrency: RECONCILE_CONCURRENCY } : {}),
+      ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}),
     },
   );
   try {
@@ -417,7 +418,7 @@ const pad = (s: string, n = 12) => s.padStart(n);
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lws-converge-bench-'));
   try {
-    const reconcileConcurrency = RECONCILE_CONCURRENCY ?? 8;
+    const reconcileConcurrency = CONCURRENCY ?? RECONCILE_CONCURRENCY;
     const lanes = reconcileConcurrency * EXECUTOR_CONCURRENCY;
     const loadBefore = await loadAverage();
     const fleet = await runFleet(dir);

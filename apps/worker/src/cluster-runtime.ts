@@ -14,6 +14,13 @@ import {
   type ReconcileQueues,
 } from './reconcile-queues';
 
+/**
+ * Reconciles in flight per cluster by default. A reconcile mostly waits (Postgres, then three
+ * rounds of API calls: anchor, leaders and Services, workers), so a cluster with many LWSs
+ * converging at once needs many in flight to keep its API busy.
+ */
+export const RECONCILE_CONCURRENCY = 32;
+
 export interface ClusterRuntimeOptions {
   /** Reconciles of different LWSs in flight at once. */
   concurrency?: number;
@@ -81,7 +88,7 @@ export class ClusterRuntime {
       {
         connection: this.connection,
         prefix: this.options.prefix ?? 'lws-fleet',
-        concurrency: this.options.concurrency ?? 8,
+        concurrency: this.options.concurrency ?? RECONCILE_CONCURRENCY,
         ...lockTimings(this.options.leaseMs),
         settings: { backoffStrategy: (attemptsMade: number) => reconcileBackoff(attemptsMade) },
       },

@@ -24,20 +24,33 @@ interface PendingAdd {
   waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
 }
 
+interface ClusterSender {
+  /** Requests not sent yet, by LWS. */
+  pending: Map<string, PendingAdd>;
+  /** A pipeline is on its way to Redis, or a send is scheduled. */
+  busy: boolean;
+}
+
+const JOB_OPTIONS = {
+  attempts: RECONCILE_ATTEMPTS,
+  backoff: { type: 'jittered' },
+  removeOnComplete: true,
+  removeOnFail: 1000,
+};
+
 /**
  * Enqueues reconciles. Jobs are deduplicated per LWS with "one active, at most one waiting, latest
  * wins" (BullMQ's keepLastIfActive), the semantics of Kubernetes' workqueue: a change during a
  * reconcile causes exactly one more reconcile after it, and two reconciles of one LWS never overlap.
  *
- * Requests made in the same turn of the event loop (a burst of watch events, mostly several per
- * LWS) go to Redis as one pipeline, one add per LWS with its latest request: the add of each
- * request is still issued after the request, and `enqueue` resolves once it is in Redis.
+ * Requests are sent as pipelines (group commit): at most one per cluster on its way to Redis, and
+ * the requests made meanwhile (a burst of watch events, several per LWS) go in the next one, one
+ * add per LWS with its latest request. The add of a request is always sent after the request was
+ * made, and `enqueue` resolves once it is in Redis.
  */
 export class ReconcileQueues {
   private readonly queues = new Map<string, Queue<ReconcileJob>>();
-  /** Requests not sent yet, by cluster, then LWS. */
-  private pending = new Map<string, Map<string, PendingAdd>>();
-  private flushScheduled = false;
+  private readonly senders = new Map<string, ClusterSender>();
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -59,55 +72,52 @@ export class ReconcileQueues {
 
   enqueue(cluster: string, job: ReconcileJob): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let byLws = this.pending.get(cluster);
-      if (!byLws) this.pending.set(cluster, (byLws = new Map()));
-      const entry = byLws.get(job.uid);
+      let sender = this.senders.get(cluster);
+      if (!sender) this.senders.set(cluster, (sender = { pending: new Map(), busy: false }));
+      const entry = sender.pending.get(job.uid);
       if (entry) {
         entry.job = job; // latest wins, as in the queue itself
         entry.waiters.push({ resolve, reject });
       } else {
-        byLws.set(job.uid, { job, waiters: [{ resolve, reject }] });
+        sender.pending.set(job.uid, { job, waiters: [{ resolve, reject }] });
       }
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
+      if (!sender.busy) {
+        sender.busy = true;
+        setImmediate(() => this.send(cluster, sender));
       }
     });
   }
 
   async close(): Promise<void> {
-    if (this.flushScheduled) this.flush();
-    await Promise.all(this.inFlight);
+    await new Promise((resolve) => setImmediate(resolve)); // sends already scheduled start first
+    while (this.inFlight.size) await Promise.all(this.inFlight);
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const pending = this.pending;
-    this.pending = new Map();
-    for (const [cluster, byLws] of pending) {
-      const entries = [...byLws.values()];
-      const sent = this.queue(cluster)
-        .addBulk(
-          entries.map(({ job }) => ({
-            name: 'reconcile',
-            data: job,
-            opts: {
-              deduplication: { id: job.uid, keepLastIfActive: true },
-              attempts: RECONCILE_ATTEMPTS,
-              backoff: { type: 'jittered' },
-              removeOnComplete: true,
-              removeOnFail: 1000,
-            },
-          })),
-        )
-        .then(
-          () => entries.forEach((e) => e.waiters.forEach((w) => w.resolve())),
-          (error: unknown) => entries.forEach((e) => e.waiters.forEach((w) => w.reject(error))),
-        )
-        .finally(() => this.inFlight.delete(sent));
-      this.inFlight.add(sent);
+  private send(cluster: string, sender: ClusterSender): void {
+    const entries = [...sender.pending.values()];
+    sender.pending = new Map();
+    if (!entries.length) {
+      sender.busy = false;
+      return;
     }
+    const sent = this.queue(cluster)
+      .addBulk(
+        entries.map(({ job }) => ({
+          name: 'reconcile',
+          data: job,
+          opts: { ...JOB_OPTIONS, deduplication: { id: job.uid, keepLastIfActive: true } },
+        })),
+      )
+      .then(
+        () => entries.forEach((e) => e.waiters.forEach((w) => w.resolve())),
+        (error: unknown) => entries.forEach((e) => e.waiters.forEach((w) => w.reject(error))),
+      )
+      .finally(() => {
+        this.inFlight.delete(sent);
+        this.send(cluster, sender);
+      });
+    this.inFlight.add(sent);
   }
 }
