@@ -105,6 +105,20 @@ describe('MemoryStore', () => {
     );
     storeError(() => store.create('pods', { ...pod('Bad_Name') }), 422, 'Invalid');
     storeError(() => store.create('pods', { ...pod('nospec'), spec: {} }), 422, 'Invalid');
+    for (const containers of [
+      [{ name: 'c' }],
+      [{ name: 'Bad_Name', image: 'x' }],
+      [
+        { name: 'c', image: 'x' },
+        { name: 'c', image: 'y' },
+      ],
+    ]) {
+      storeError(
+        () => store.create('pods', { ...pod('bad'), spec: { containers } }),
+        422,
+        'Invalid',
+      );
+    }
   });
 
   test('metadata validation: label keys and values, owner references', () => {

@@ -222,6 +222,34 @@ function validateMeta(info: ResourceInfo, o: KubeObject): void {
   }
 }
 
+/** Container names (DNS-1123 labels, unique across containers and initContainers) and images. */
+function validateContainers(info: ResourceInfo, name: string, spec: Record<string, unknown>): void {
+  const seen = new Set<string>();
+  for (const list of ['initContainers', 'containers']) {
+    const containers = (spec[list] as Array<Record<string, unknown>> | undefined) ?? [];
+    containers.forEach((c, i) => {
+      const field = `spec.${list}[${i}]`;
+      const cname = c?.name;
+      if (typeof cname !== 'string' || !cname)
+        throw invalid(info, name, `${field}.name`, 'Required value');
+      if (!DNS1123_LABEL.test(cname) || cname.length > 63) {
+        throw invalid(
+          info,
+          name,
+          `${field}.name`,
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+          cname,
+        );
+      }
+      if (seen.has(cname)) throw invalid(info, name, `${field}.name`, 'Duplicate value', cname);
+      seen.add(cname);
+      if (typeof c.image !== 'string' || !c.image.trim()) {
+        throw invalid(info, name, `${field}.image`, 'Required value');
+      }
+    });
+  }
+}
+
 function specChanged(a: KubeObject, b: KubeObject): boolean {
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (k === 'metadata' || k === 'status' || k === 'kind' || k === 'apiVersion') continue;
@@ -554,6 +582,11 @@ export class MemoryStore implements ObjectStore {
           'Required value',
         );
       }
+      validateContainers(
+        info,
+        meta.name ?? meta.generateName ?? '',
+        object.spec as Record<string, unknown>,
+      );
     }
     let name = meta.name;
     if (!name) {
