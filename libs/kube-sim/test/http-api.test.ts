@@ -293,6 +293,31 @@ describe('HTTP API', { timeout: 60_000 }, () => {
     );
   });
 
+  test('WatchList (sendInitialEvents) ends the initial events with an annotated BOOKMARK; Exact list of an old RV is 410', async () => {
+    const r = await fetch(
+      `${base}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dw1`,
+    );
+    const events = (await r.text())
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string;
+            object: { metadata: { name?: string; annotations?: Record<string, string> } };
+          },
+      );
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['ADDED', 'BOOKMARK'],
+    );
+    assert.equal(events[1].object.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
+    const old = await get(
+      `/api/v1/namespaces/default/configmaps?resourceVersion=1&resourceVersionMatch=Exact`,
+    );
+    assert.deepEqual([old.status, old.body.reason], [410, 'Expired']);
+  });
+
   test('the manual clock moves through the admin API', async () => {
     const before = (await get('/__sim/clock')).body;
     assert.equal(before.mode, 'manual');
