@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
+import { EventStore, rebuildReadModels } from '../../libs/events/src';
+import { readModelProjections } from '../../apps/api/src/app.module';
 import { eventually, startFleet, type FleetHarness } from '../support/fleet-harness';
 import {
   READY_DELAY,
@@ -509,5 +511,18 @@ describe('rolling update traces of lws-reference §4.4, end to end', () => {
       unsubscribe();
     }
     assert.ok(most <= 6, `at most replicas + maxSurge groups at any moment (saw ${most})`);
+  });
+  test('the rollout history of every trace above is rebuilt identically from the events', async () => {
+    await fleet.worker.stop();
+    const db = fleet.api.server.dataSource;
+    const dump = async () => ({
+      rollouts: await db.query(`SELECT * FROM lws_rollouts ORDER BY lws_uid, to_revision`),
+      steps: await db.query(`SELECT * FROM lws_rollout_steps ORDER BY lws_uid, position`),
+    });
+    const before = await dump();
+    assert.ok(before.rollouts.length >= 6, `${before.rollouts.length} rollouts`);
+    assert.ok(before.steps.some((s: any) => s.kind === 'RolloutPaused'));
+    await rebuildReadModels(new EventStore(db), readModelProjections);
+    assert.deepEqual(await dump(), before);
   });
 });
