@@ -291,10 +291,16 @@ export class SimCluster {
     });
   }
 
-  async stop(): Promise<void> {
-    this.controllers?.stop();
-    await this.server.stop();
+  /** Stops the controllers and the API server (idempotent). */
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      this.controllers?.stop();
+      this.stopping = this.server.stop();
+    }
+    return this.stopping;
   }
+
+  private stopping?: Promise<void>;
 }
 
 function resolveProfile(profile: KubeSimOptions['profile']): SimProfile {
@@ -314,6 +320,7 @@ export class KubeSim {
   /** The merged kubeconfig: one context per cluster, current context = the first cluster. */
   readonly kubeconfigPath: string;
   private readonly byName: Map<string, SimCluster>;
+  private stopping?: Promise<void>;
 
   private constructor(
     readonly clusters: SimCluster[],
@@ -409,7 +416,9 @@ export class KubeSim {
     this.clock.advance(ms);
   }
 
-  async stop(): Promise<void> {
-    await Promise.all(this.clusters.map((c) => c.stop()));
+  /** Stops every cluster (idempotent). */
+  stop(): Promise<void> {
+    this.stopping ??= Promise.all(this.clusters.map((c) => c.stop())).then(() => undefined);
+    return this.stopping;
   }
 }
