@@ -318,6 +318,41 @@ describe('HTTP API', { timeout: 60_000 }, () => {
     assert.deepEqual([old.status, old.body.reason], [410, 'Expired']);
   });
 
+  test('field validation: Strict refuses unknown fields, Warn drops them with a Warning header', async () => {
+    const body = JSON.stringify({
+      metadata: { name: 'fv', labelz: { a: 'b' } },
+      dta: { a: '1' },
+      data: { b: '2' },
+    });
+    let r = await fetch(`${base}/api/v1/namespaces/default/configmaps?fieldValidation=Strict`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    assert.equal(r.status, 400);
+    assert.equal(
+      ((await r.json()) as { message: string }).message,
+      'strict decoding error: unknown field "dta", unknown field "metadata.labelz"',
+    );
+    r = await fetch(`${base}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    assert.equal(r.status, 201);
+    assert.match(r.headers.get('warning') ?? '', /299 - "unknown field \\"dta\\""/);
+    const stored = east.store.get('configmaps', 'default', 'fv')!;
+    assert.equal(stored.dta, undefined);
+    assert.deepEqual(stored.data, { b: '2' });
+    const p = await send(
+      'PATCH',
+      '/api/v1/namespaces/default/configmaps/fv?fieldValidation=Strict',
+      { bogus: 1 },
+      'application/merge-patch+json',
+    );
+    assert.equal(p.status, 400);
+  });
+
   test('the manual clock moves through the admin API', async () => {
     const before = (await get('/__sim/clock')).body;
     assert.equal(before.mode, 'manual');

@@ -45,7 +45,7 @@ import {
 } from './discovery';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch';
 import { decodeProtobuf } from './protobuf';
-import { groupVersions, served } from './registry';
+import { groupVersions, OBJECT_META_FIELDS, served, topLevelFields } from './registry';
 import {
   errorToStatus,
   HttpError,
@@ -131,6 +131,10 @@ interface Route {
   /** The request's Content-Type (JSON, YAML for apply patches, or Kubernetes protobuf). */
   contentType?: string;
   userAgent?: string;
+  /** fieldValidation: Strict refuses unknown fields, Warn (default) and Ignore drop them. */
+  fieldValidation?: string;
+  /** `Warning` headers for the response. */
+  warnings?: string[];
   namespace?: string;
   name?: string;
   subresource?: string;
@@ -594,6 +598,8 @@ export class ApiServer {
     const route = this.parseRoute(gvResources, rest);
     route.contentType = String(req.headers['content-type'] ?? '');
     route.userAgent = String(req.headers['user-agent'] ?? '');
+    route.fieldValidation = url.searchParams.get('fieldValidation') ?? 'Warn';
+    route.warnings = [];
     const params = url.searchParams;
     const isWatch = method === 'GET' && boolParam(params.get('watch'));
     let verb: ApiVerb | 'binding';
@@ -1140,7 +1146,42 @@ export class ApiServer {
       }
       if (route.namespace) o.metadata.namespace = route.namespace;
     }
+    this.validateFields(route, o);
     return o;
+  }
+
+  /**
+   * Server-side field validation, for the top level and metadata only (no full schemas): unknown
+   * fields are refused with fieldValidation=Strict (what kubectl apply sends), else dropped, with a
+   * Warning header under Warn (the default), as the apiserver does.
+   */
+  private validateFields(route: Route, o: KubeObject): void {
+    const known = topLevelFields(route.info);
+    if (!known || route.subresource === 'binding') return;
+    const unknown: string[] = [];
+    for (const k of Object.keys(o)) {
+      if (!known.has(k)) {
+        unknown.push(k);
+        delete o[k];
+      }
+    }
+    for (const k of Object.keys(o.metadata ?? {})) {
+      if (!OBJECT_META_FIELDS.has(k)) {
+        unknown.push(`metadata.${k}`);
+        delete o.metadata[k];
+      }
+    }
+    if (!unknown.length) return;
+    const list = unknown.map((f) => `unknown field "${f}"`);
+    if (route.fieldValidation === 'Strict') {
+      throw new HttpError(400, `strict decoding error: ${list.join(', ')}`);
+    }
+    if (route.fieldValidation !== 'Ignore') route.warnings?.push(...list);
+  }
+
+  private warningHeaders(route: Route): Record<string, string> {
+    if (!route.warnings?.length) return {};
+    return { Warning: route.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
   }
 
   private create(
@@ -1164,7 +1205,7 @@ export class ApiServer {
     const admitted = this.admit(route, 'create', route.view ? route.view.fromView(o) : o, dryRun)!;
     const created = this.store.rawCreate(route.storage, admitted, { dryRun });
     if (!dryRun) this.countWrite(route.storage, 'create');
-    sendJson(res, 201, this.out(route.view, created));
+    sendJson(res, 201, this.out(route.view, created), this.warningHeaders(route));
   }
 
   private binding(res: ServerResponse, route: Route, body: Buffer, dryRun: boolean): void {
@@ -1230,7 +1271,7 @@ export class ApiServer {
       dryRun,
     });
     if (!dryRun) this.countWrite(route.storage, 'update');
-    sendJson(res, 200, this.out(route.view, updated));
+    sendJson(res, 200, this.out(route.view, updated), this.warningHeaders(route));
   }
 
   private patch(
@@ -1275,7 +1316,7 @@ export class ApiServer {
         )!;
         const created = this.store.rawCreate(route.storage, admitted, { dryRun });
         if (!dryRun) this.countWrite(route.storage, 'patch');
-        return sendJson(res, 201, this.out(route.view, created));
+        return sendJson(res, 201, this.out(route.view, created), this.warningHeaders(route));
       }
     }
     if (!current) throw notFound(info, route.name);
@@ -1312,13 +1353,14 @@ export class ApiServer {
     // A resourceVersion in the patch is a precondition; otherwise the patch applies to the current object.
     if (o.metadata.resourceVersion === undefined)
       o.metadata.resourceVersion = current.metadata.resourceVersion;
+    this.validateFields(route, o);
     const admitted = this.admit(route, 'patch', route.view ? route.view.fromView(o) : o, dryRun)!;
     const updated = this.store.rawUpdate(route.storage, admitted, {
       subresource: route.subresource === 'status' ? 'status' : undefined,
       dryRun,
     });
     if (!dryRun) this.countWrite(route.storage, 'patch');
-    sendJson(res, 200, this.out(route.view, updated));
+    sendJson(res, 200, this.out(route.view, updated), this.warningHeaders(route));
   }
 
   private deleteOptions(

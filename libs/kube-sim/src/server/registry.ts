@@ -170,3 +170,71 @@ export function groupVersions(resources: ResourceInfo[]): GroupVersion[] {
     a.group === '' ? -1 : b.group === '' ? 1 : a.groupVersion.localeCompare(b.groupVersion),
   );
 }
+
+const COMMON_TOP = ['apiVersion', 'kind', 'metadata'];
+const TOP_LEVEL: Record<string, string[]> = {
+  '/Pod': ['spec', 'status'],
+  '/Service': ['spec', 'status'],
+  '/Node': ['spec', 'status'],
+  '/Namespace': ['spec', 'status'],
+  '/PersistentVolumeClaim': ['spec', 'status'],
+  '/ConfigMap': ['data', 'binaryData', 'immutable'],
+  '/Secret': ['data', 'stringData', 'type', 'immutable'],
+  '/Event': [
+    'involvedObject',
+    'reason',
+    'message',
+    'source',
+    'firstTimestamp',
+    'lastTimestamp',
+    'count',
+    'type',
+    'eventTime',
+    'series',
+    'action',
+    'related',
+    'reportingComponent',
+    'reportingInstance',
+  ],
+  'events.k8s.io/Event': [
+    'regarding',
+    'note',
+    'reportingController',
+    'reportingInstance',
+    'deprecatedSource',
+    'deprecatedFirstTimestamp',
+    'deprecatedLastTimestamp',
+    'deprecatedCount',
+    'eventTime',
+    'series',
+    'action',
+    'reason',
+    'related',
+    'type',
+  ],
+  'coordination.k8s.io/Lease': ['spec'],
+};
+
+export const OBJECT_META_FIELDS = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
+
+/** The top-level fields of a kind (for field validation), or undefined when unknown. */
+export function topLevelFields(info: ResourceInfo): Set<string> | undefined {
+  const fields = TOP_LEVEL[`${info.group}/${info.kind}`];
+  return fields ? new Set([...COMMON_TOP, ...fields]) : undefined;
+}
