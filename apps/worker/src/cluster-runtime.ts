@@ -166,6 +166,14 @@ export class ClusterRuntime {
       if (rows[0]) this.permanentFailures.set(uid, rows[0].generation);
       throw new UnrecoverableError(`${failure.action}: ${failure.message}`);
     }
+    if (failure.retry === 'transient' && outcome.progress) {
+      // A transient error cut short a reconcile that did change the cluster: what is left is
+      // retried at once by a fresh job, as a workqueue forgets an item's failures once it moves on.
+      // Counting it as an attempt would stretch the backoff towards its 30 s cap while every retry
+      // makes progress, and leave nothing for the errors that block all progress.
+      await this.trigger(uid, `retry after progress: ${failure.action}: ${failure.reason}`);
+      return 'progress';
+    }
     if (failure.retry === 'throttled') {
       // The API server asked us to slow down: pause this cluster's queue, without spending an attempt.
       await this.worker!.rateLimit(failure.retryAfterMs ?? 1000);

@@ -35,6 +35,8 @@ export type ReconcileOutcome =
         retry: 'transient' | 'throttled' | 'permanent';
         retryAfterMs?: number;
       };
+      /** Whether the reconcile changed the cluster before the failure stopped it. */
+      progress: boolean;
     };
 
 export interface ReconcilerOptions {
@@ -186,6 +188,7 @@ export class Reconciler {
       return {
         result: 'failed',
         failure: { ...failure!, retry, retryAfterMs: report.failure.retryAfterMs },
+        progress: did > 0,
       };
     }
     await this.settle(uid, report);
