@@ -194,3 +194,79 @@ export function watchReadyGroups(
     },
   };
 }
+
+export interface Strategy {
+  maxUnavailable?: number;
+  maxSurge?: number;
+  partition?: number;
+}
+
+export function manifest(name: string, replicas: number, strategy: Strategy): string {
+  return stringify({
+    apiVersion: 'leaderworkerset.x-k8s.io/v1',
+    kind: 'LeaderWorkerSet',
+    metadata: { name },
+    spec: {
+      replicas,
+      rolloutStrategy: {
+        type: 'RollingUpdate',
+        rollingUpdateConfiguration: {
+          maxUnavailable: strategy.maxUnavailable ?? 1,
+          maxSurge: strategy.maxSurge ?? 0,
+          partition: strategy.partition ?? 0,
+        },
+      },
+      leaderWorkerTemplate: {
+        size: 1,
+        workerTemplate: { spec: { containers: [{ name: 'server', image: 'nginx:1.27' }] } },
+      },
+    },
+  });
+}
+
+/** The same LWS with a new template whose pods stay unready until the test says otherwise. */
+export const held = (text: string) => withPodAnnotations(text, { [READY_DELAY]: '600000' });
+
+export const on = (groups: Array<[number[], string]>): Record<number, string> => {
+  const out: Record<number, string> = {};
+  for (const [indices, hash] of groups) for (const i of indices) out[i] = hash;
+  return out;
+};
+
+export async function conditions(
+  fleet: FleetHarness,
+  name: string,
+  want: Record<string, string>,
+  what: string,
+): Promise<any> {
+  return waitForStatus(
+    fleet,
+    name,
+    (l) => Object.entries(want).every(([type, status]) => condition(l, type) === status),
+    `${what}: conditions ${JSON.stringify(want)}`,
+  );
+}
+
+/** Asserts that the groups stay as they are for a while (nothing more is replaced). */
+export async function stays(fleet: FleetHarness, name: string, expected: Record<number, string>) {
+  const until = Date.now() + 800;
+  while (Date.now() < until) {
+    assert.deepEqual(revisionsByGroup(groupsOf(fleet, name, 1)), expected);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Creates a size-1 LWS and waits until every group runs revision 1 and it is Available. */
+export async function createdAvailable(
+  fleet: FleetHarness,
+  name: string,
+  replicas: number,
+  strategy: Strategy,
+): Promise<{ text: string; h1: string }> {
+  const text = manifest(name, replicas, strategy);
+  const lws = await apply(fleet, text);
+  const all = Array.from({ length: replicas }, (_, i) => i);
+  await waitForGroups(fleet, name, 1, on([[all, lws.templateHash]]), `${name} created`);
+  await conditions(fleet, name, { Available: 'True' }, `${name} available`);
+  return { text, h1: lws.templateHash as string };
+}

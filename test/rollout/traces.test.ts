@@ -4,83 +4,26 @@
 // each step asserts which groups exist, on which revision, and the status conditions.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stringify } from 'yaml';
 import { EventStore, rebuildReadModels } from '../../libs/events/src';
 import { readModelProjections } from '../../apps/api/src/app.module';
 import { eventually, startFleet, type FleetHarness } from '../support/fleet-harness';
 import {
-  READY_DELAY,
   apply,
   condition,
+  conditions,
+  createdAvailable,
   groupsOf,
-  revisionsByGroup,
+  held,
+  manifest,
+  on,
   setGroupReady,
+  stays,
   waitForGroups,
   waitForStatus,
   withPodAnnotations,
   withSpec,
+  type Strategy,
 } from './rollout-support';
-
-interface Strategy {
-  maxUnavailable?: number;
-  maxSurge?: number;
-  partition?: number;
-}
-
-function manifest(name: string, replicas: number, strategy: Strategy): string {
-  return stringify({
-    apiVersion: 'leaderworkerset.x-k8s.io/v1',
-    kind: 'LeaderWorkerSet',
-    metadata: { name },
-    spec: {
-      replicas,
-      rolloutStrategy: {
-        type: 'RollingUpdate',
-        rollingUpdateConfiguration: {
-          maxUnavailable: strategy.maxUnavailable ?? 1,
-          maxSurge: strategy.maxSurge ?? 0,
-          partition: strategy.partition ?? 0,
-        },
-      },
-      leaderWorkerTemplate: {
-        size: 1,
-        workerTemplate: { spec: { containers: [{ name: 'server', image: 'nginx:1.27' }] } },
-      },
-    },
-  });
-}
-
-/** The same LWS with a new template whose pods stay unready until the test says otherwise. */
-const held = (text: string) => withPodAnnotations(text, { [READY_DELAY]: '600000' });
-
-const on = (groups: Array<[number[], string]>): Record<number, string> => {
-  const out: Record<number, string> = {};
-  for (const [indices, hash] of groups) for (const i of indices) out[i] = hash;
-  return out;
-};
-
-async function conditions(
-  fleet: FleetHarness,
-  name: string,
-  want: Record<string, string>,
-  what: string,
-): Promise<any> {
-  return waitForStatus(
-    fleet,
-    name,
-    (l) => Object.entries(want).every(([type, status]) => condition(l, type) === status),
-    `${what}: conditions ${JSON.stringify(want)}`,
-  );
-}
-
-/** Asserts that the groups stay as they are for a while (nothing more is replaced). */
-async function stays(fleet: FleetHarness, name: string, expected: Record<number, string>) {
-  const until = Date.now() + 800;
-  while (Date.now() < until) {
-    assert.deepEqual(revisionsByGroup(groupsOf(fleet, name, 1)), expected);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('rolling update traces of lws-reference §4.4, end to end', () => {
   let fleet: FleetHarness;
@@ -89,14 +32,8 @@ describe('rolling update traces of lws-reference §4.4, end to end', () => {
   });
   after(async () => fleet?.close());
 
-  async function created(name: string, replicas: number, strategy: Strategy) {
-    const text = manifest(name, replicas, strategy);
-    const lws = await apply(fleet, text);
-    const all = Array.from({ length: replicas }, (_, i) => i);
-    await waitForGroups(fleet, name, 1, on([[all, lws.templateHash]]), `${name} created`);
-    await conditions(fleet, name, { Available: 'True' }, `${name} available`);
-    return { text, h1: lws.templateHash as string };
-  }
+  const created = (name: string, replicas: number, strategy: Strategy) =>
+    createdAvailable(fleet, name, replicas, strategy);
 
   test('R4, maxUnavailable 0, maxSurge 1: surge group first, then 3, 2, 1, 0 as each predecessor is ready; 5 groups until g0 is ready', async () => {
     const name = 'surge-one';
