@@ -12,7 +12,7 @@
  * the number of waves of pod creations, and the fewest ready groups seen during the rollout (sampled).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROFILES } from '../libs/kube-sim/src/controllers';
 import { APPLY, codes } from '../test/support/api-harness';
@@ -191,6 +191,11 @@ async function main(): Promise<void> {
     );
     console.log(
       `  process CPU            ${fmt((cpu.user + cpu.system) / 1000)} (API, worker and simulator share it)`,
+    );
+    console.log(
+      `  machine                ${cpus().length} CPUs, load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} (1, 5, 15 min)`,
     );
     console.log(
       `RESULT ratio=${ratio.toFixed(2)} target=${TARGET_RATIO} ${ratio <= TARGET_RATIO ? 'PASS' : 'MISS'}`,
