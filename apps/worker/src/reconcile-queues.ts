@@ -21,6 +21,8 @@ export function reconcileBackoff(attemptsMade: number, random = Math.random): nu
 
 interface PendingAdd {
   job: ReconcileJob;
+  /** Some request for this LWS does not wait (not from the watcher). */
+  now: boolean;
   waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
 }
 
@@ -30,6 +32,17 @@ interface ClusterSender {
   /** A pipeline is on its way to Redis, or a send is scheduled. */
   busy: boolean;
 }
+
+/**
+ * Reconciles asked for by the watcher wait this long, and every watch event of the same LWS in the
+ * meantime joins them: a group of pods going through Pending, Running and Ready costs one
+ * reconcile instead of one per transition (upstream's Job controller batches pod events for 1 s,
+ * `syncJobBatchPeriod`, for the same reason). Desired-state changes and resyncs do not wait, and
+ * one of them replaces a watch reconcile that is still waiting.
+ */
+export const WATCH_BATCH_MS = 500;
+
+const fromWatch = (job: ReconcileJob) => job.reason.startsWith('watch');
 
 const JOB_OPTIONS = {
   attempts: RECONCILE_ATTEMPTS,
@@ -77,9 +90,10 @@ export class ReconcileQueues {
       const entry = sender.pending.get(job.uid);
       if (entry) {
         entry.job = job; // latest wins, as in the queue itself
+        entry.now ||= !fromWatch(job);
         entry.waiters.push({ resolve, reject });
       } else {
-        sender.pending.set(job.uid, { job, waiters: [{ resolve, reject }] });
+        sender.pending.set(job.uid, { job, now: !fromWatch(job), waiters: [{ resolve, reject }] });
       }
       if (!sender.busy) {
         sender.busy = true;
@@ -104,10 +118,19 @@ export class ReconcileQueues {
     }
     const sent = this.queue(cluster)
       .addBulk(
-        entries.map(({ job }) => ({
+        entries.map(({ job, now }) => ({
           name: 'reconcile',
           data: job,
-          opts: { ...JOB_OPTIONS, deduplication: { id: job.uid, keepLastIfActive: true } },
+          opts: !now
+            ? {
+                ...JOB_OPTIONS,
+                delay: WATCH_BATCH_MS,
+                deduplication: { id: job.uid, keepLastIfActive: true },
+              }
+            : {
+                ...JOB_OPTIONS,
+                deduplication: { id: job.uid, keepLastIfActive: true, replace: true },
+              },
         })),
       )
       .then(
