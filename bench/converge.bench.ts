@@ -14,9 +14,11 @@
  *    dependents, with reconcile concurrency × executor concurrency calls in flight per cluster; the
  *    clock stops when every pod is Ready.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 import * as k8s from '@kubernetes/client-node';
 
@@ -34,8 +36,11 @@ import { loadDesired } from '../apps/worker/src/reconcile/desired-state';
 import { Reconciler } from '../apps/worker/src/reconcile/reconciler';
 import { EXECUTOR_CONCURRENCY } from '../apps/worker/src/reconcile/executor';
 import { RECONCILE_CONCURRENCY } from '../apps/worker/src/cluster-runtime';
-import { APPLY, codes } from '../test/support/api-harness';
-import { startFleet } from '../test/support/fleet-harness';
+import { EventStore } from '../libs/events/src';
+import { readModelProjections } from '../apps/api/src/app.module';
+import { createLogger } from '../apps/api/src/logger';
+import { FleetWorker } from '../apps/worker/src/fleet-worker';
+import { APPLY, REGISTER, codes, startApi } from '../test/support/api-harness';
 
 const LWS_COUNT = Number(process.env.BENCH_LWS ?? 200);
 const REPLICAS = 4;
@@ -49,6 +54,7 @@ const CONCURRENCY = process.env.BENCH_RECONCILE_CONCURRENCY
 const APPLY_CONCURRENCY = 8;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const CLUSTERS = ['east', 'west'];
+const SIM_MODE = process.env.BENCH_SIM === 'inline' ? 'inline' : 'thread';
 const TARGET_TIME_RATIO = 1.5;
 const TARGET_WRITES_PER_OBJECT = 1.05;
 
@@ -124,6 +130,123 @@ function readyPods(sim: KubeSim): number {
   return n;
 }
 
+/** What the bench asks of a simulated fleet, wherever it runs. */
+const simOps = (sim: KubeSim) => ({
+  readyPods: () => readyPods(sim),
+  managedObjects: () => managedObjects(sim),
+  writesByResource: () => {
+    const out: Record<string, number> = {};
+    for (const c of sim.clusters)
+      for (const [resource, counts] of Object.entries(c.writeCounts))
+        out[resource] = (out[resource] ?? 0) + counts.total;
+    return out;
+  },
+  resetWrites: () => sim.clusters.forEach((c) => c.resetWriteCounts()),
+});
+type SimOp = keyof ReturnType<typeof simOps>;
+
+interface SimFleet {
+  clusters: Array<{ name: string; kubeconfigPath: string }>;
+  call<K extends SimOp>(op: K): Promise<ReturnType<ReturnType<typeof simOps>[K]>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The simulated clusters: on a thread of their own (default; BENCH_SIM=thread), as real API
+ * servers run apart from the control plane, or in the bench's own thread (BENCH_SIM=inline).
+ */
+async function startSim(kubeconfigDir: string): Promise<SimFleet> {
+  if (SIM_MODE === 'inline') {
+    const sim = await KubeSim.start({ clusters: CLUSTERS, profile: PROFILE, kubeconfigDir });
+    const ops = simOps(sim);
+    return {
+      clusters: sim.clusters.map((c) => ({ name: c.name, kubeconfigPath: c.kubeconfigPath })),
+      call: async (op) => ops[op]() as never,
+      stop: () => sim.stop(),
+    };
+  }
+  const thread = new Worker(__filename, { workerData: { simThread: true, kubeconfigDir } });
+  const replies = new Map<number, (value: unknown) => void>();
+  let nextId = 0;
+  const ready = new Promise<SimFleet['clusters']>((resolve, reject) => {
+    thread.once('error', reject);
+    thread.on(
+      'message',
+      (m: { id?: number; result?: unknown; clusters?: SimFleet['clusters'] }) => {
+        if (m.clusters) resolve(m.clusters);
+        else replies.get(m.id!)?.(m.result);
+      },
+    );
+  });
+  const clusters = await ready;
+  const request = (op: string) =>
+    new Promise<unknown>((resolve) => {
+      const id = nextId++;
+      replies.set(id, (value) => {
+        replies.delete(id);
+        resolve(value);
+      });
+      thread.postMessage({ id, op });
+    });
+  return {
+    clusters,
+    call: (op) => request(op) as never,
+    async stop() {
+      await request('stop');
+      await thread.terminate();
+    },
+  };
+}
+
+/** The body of the simulator thread. */
+async function simThread(): Promise<void> {
+  const { kubeconfigDir } = workerData as { kubeconfigDir: string };
+  const sim = await KubeSim.start({ clusters: CLUSTERS, profile: PROFILE, kubeconfigDir });
+  const ops = simOps(sim);
+  parentPort!.on('message', async ({ id, op }: { id: number; op: SimOp | 'stop' }) => {
+    if (op === 'stop') {
+      await sim.stop();
+      parentPort!.postMessage({ id });
+      return;
+    }
+    parentPort!.postMessage({ id, result: ops[op]() });
+  });
+  parentPort!.postMessage({
+    clusters: sim.clusters.map((c) => ({ name: c.name, kubeconfigPath: c.kubeconfigPath })),
+  });
+}
+
+/** The product as `npm start` runs it (API and fleet worker), with the clusters registered. */
+async function startControlPlane(sim: SimFleet) {
+  const api = await startApi('bench_converge');
+  for (const cluster of sim.clusters) {
+    const res = await api.gql(REGISTER, {
+      input: { name: cluster.name, kubeconfig: readFileSync(cluster.kubeconfigPath, 'utf8') },
+    });
+    if (codes(res).length)
+      throw new Error(`registerCluster ${cluster.name}: ${JSON.stringify(res.errors)}`);
+  }
+  const worker = new FleetWorker({
+    db: api.server.dataSource,
+    store: new EventStore(api.server.dataSource, { projections: readModelProjections }),
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    secretBox: api.secretBox,
+    logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
+    prefix: `lws-bench-${randomBytes(4).toString('hex')}`,
+    resyncMs: RESYNC_MS,
+    ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}),
+  });
+  await worker.start();
+  return {
+    api,
+    worker,
+    async close() {
+      await worker.stop().catch(() => undefined);
+      await api.close();
+    },
+  };
+}
+
 interface FleetResult {
   ms: number;
   /** CPU time of this process (user + system) while converging. */
@@ -142,14 +265,11 @@ interface FleetResult {
 
 async function runFleet(dir: string): Promise<FleetResult> {
   const stats = process.env.BENCH_DEBUG ? instrument() : undefined;
-  const fleet = await startFleet(
-    'bench_converge',
-    { profile: PROFILE, kubeconfigDir: dir, events: true },
-    {
-      resyncMs: RESYNC_MS,
-      ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}),
-    },
-  );
+  const sim = await startSim(dir);
+  const fleet = await startControlPlane(sim).catch(async (error) => {
+    await sim.stop();
+    throw error;
+  });
   try {
     // The worker takes its clusters' leases and starts their runtimes in the background.
     await until('the worker runs both clusters', () => fleet.worker.ownedClusters().length === 2);
@@ -163,8 +283,9 @@ async function runFleet(dir: string): Promise<FleetResult> {
       );
       return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
     };
-    const totalWrites = () => fleet.sim.clusters.reduce((n, c) => n + c.writes(), 0);
-    for (const c of fleet.sim.clusters) c.resetWriteCounts();
+    const totalWrites = async () =>
+      Object.values(await sim.call('writesByResource')).reduce((n, w) => n + w, 0);
+    await sim.call('resetWrites');
     const before = await eventsAt();
 
     const profiler = process.env.BENCH_PROFILE ? await startProfile() : undefined;
@@ -182,7 +303,7 @@ async function runFleet(dir: string): Promise<FleetResult> {
     const pods = LWS_COUNT * REPLICAS * SIZE;
     let allPodsReadyMs = 0;
     await until('every LWS Available', async () => {
-      if (!allPodsReadyMs && readyPods(fleet.sim) === pods)
+      if (!allPodsReadyMs && (await sim.call('readyPods')) === pods)
         allPodsReadyMs = performance.now() - start;
       const rows = await db.query(
         `SELECT count(*) AS n FROM leader_worker_sets
@@ -211,20 +332,17 @@ async function runFleet(dir: string): Promise<FleetResult> {
         );
     }
 
-    const writes = totalWrites();
-    const writesByResource: Record<string, number> = {};
-    for (const c of fleet.sim.clusters)
-      for (const [resource, counts] of Object.entries(c.writeCounts))
-        writesByResource[resource] = (writesByResource[resource] ?? 0) + counts.total;
-    const objects = managedObjects(fleet.sim);
+    const writesByResource = await sim.call('writesByResource');
+    const writes = await totalWrites();
+    const objects = await sim.call('managedObjects');
     const converged = await eventsAt();
     const eventsByType = await eventTypes(before);
 
     // Idle: resyncs keep running; nothing may be written to a cluster or to the store.
     const idleFrom = await eventsAt();
-    const idleWritesFrom = totalWrites();
+    const idleWritesFrom = await totalWrites();
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const idleWrites = totalWrites() - idleWritesFrom;
+    const idleWrites = (await totalWrites()) - idleWritesFrom;
     const idleEvents = (await eventsAt()) - idleFrom;
     const idleEventsByType = await eventTypes(idleFrom);
     void converged;
@@ -260,6 +378,7 @@ async function runFleet(dir: string): Promise<FleetResult> {
     };
   } finally {
     await fleet.close();
+    await sim.stop();
   }
 }
 
@@ -286,11 +405,7 @@ async function runFloor(
   creates: Map<string, CreateAction[][]>,
   lanes: number,
 ): Promise<{ ms: number; cpuMs: number; objects: number }> {
-  const sim = await KubeSim.start({
-    clusters: CLUSTERS,
-    profile: PROFILE,
-    kubeconfigDir: join(dir, 'floor'),
-  });
+  const sim = await startSim(join(dir, 'floor'));
   try {
     const pods = [...creates.values()].flat(2).filter((a) => a.kind === 'Pod').length;
     const cpuFrom = process.cpuUsage();
@@ -330,11 +445,11 @@ async function runFloor(
     );
     if (process.env.BENCH_DEBUG)
       console.log(`  debug floor creates done ${fmt(performance.now() - start)}`);
-    await until('every pod Ready', () => readyPods(sim) === pods);
+    await until('every pod Ready', async () => (await sim.call('readyPods')) === pods);
     return {
       ms: performance.now() - start,
       cpuMs: cpuTotal(process.cpuUsage(cpuFrom)),
-      objects: managedObjects(sim),
+      objects: await sim.call('managedObjects'),
     };
   } finally {
     await sim.stop();
@@ -395,6 +510,10 @@ function instrument(): () => string {
     count(`redis ${command?.name}`);
     return send.apply(this, args);
   };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  wrap(require('../apps/worker/src/reconcile/executor'), 'executeActions', 'executeActions');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  wrap(require('../apps/worker/src/reconcile/desired-state'), 'loadDesired', 'loadDesired');
   const proto = Reconciler.prototype as unknown as Record<string, unknown>;
   wrap(proto, 'reconcile', 'reconcile');
   wrap(proto, 'settle', 'settle');
@@ -429,7 +548,7 @@ async function main(): Promise<void> {
     const perObject = fleet.writes / fleet.objects;
     const pods = LWS_COUNT * REPLICAS * SIZE;
     console.log(
-      `converge: ${LWS_COUNT} LWSs × ${REPLICAS} groups × ${SIZE} pods (${pods} pods) on ${CLUSTERS.join(' + ')}, kubelet delay 0`,
+      `converge: ${LWS_COUNT} LWSs × ${REPLICAS} groups × ${SIZE} pods (${pods} pods) on ${CLUSTERS.join(' + ')}, kubelet delay 0, simulator on ${SIM_MODE === 'inline' ? "the bench's thread" : 'a thread of its own'}`,
     );
     console.log(
       `  budget per cluster: ${reconcileConcurrency} reconciles × ${EXECUTOR_CONCURRENCY} calls = ${lanes} calls in flight; load ${loadBefore} → ${loadAfter}`,
@@ -478,7 +597,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if ((workerData as { simThread?: boolean })?.simThread) {
+  void simThread();
+}
