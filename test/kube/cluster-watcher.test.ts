@@ -94,7 +94,8 @@ describe('ClusterWatcher against a simulated cluster, through client-node', () =
       () => watcher.observed('lws-a').pods.some((p) => p.metadata?.name === 'a-1'),
       'a-1 after the restart',
     );
-    assert.equal(watcher.health().healthy, true);
+    // Healthy once every informer (not only the pods') is back.
+    await eventually(() => watcher.health().healthy, 'healthy after the restarts');
 
     cluster.expireWatches();
     await watcher.connection.core.deleteNamespacedPod({
@@ -115,5 +116,18 @@ describe('ClusterWatcher against a simulated cluster, through client-node', () =
       .createNamespacedPod({ namespace: 'default', body: pod('a-0', 'lws-a') })
       .catch((e: unknown) => e);
     assert.equal(classifyApiError(exists).kind, 'alreadyExists');
+  });
+
+  test('a quiet cluster is reported healthy again once every informer lists again', async () => {
+    const cluster = sim.cluster('east');
+    await cluster.refuseConnections();
+    cluster.closeWatches();
+    await eventually(() => !watcher.health().healthy, 'unhealthy while refused');
+    const reports = health.length;
+    await cluster.heal();
+    // Nothing changes in the cluster: only the informers' own recovery can say it is back.
+    await eventually(() => watcher.health().healthy, 'healthy again after the heal');
+    assert.equal(health.at(-1), true);
+    assert.ok(health.length > reports, 'the recovery was reported');
   });
 });

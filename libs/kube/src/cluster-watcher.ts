@@ -65,6 +65,8 @@ export class ClusterWatcher {
   private readonly nodes = new Map<string, V1Node>();
   private stopped = false;
   private lastError: string | undefined;
+  /** Informers stopped by an error and not yet listing and watching again, with their error count. */
+  private readonly failing = new Map<Informer<KubernetesObject>, number>();
   private readonly restartTimers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -201,10 +203,6 @@ export class ClusterWatcher {
     } else {
       objects.set(key(object), object);
     }
-    if (this.lastError !== undefined) {
-      this.lastError = undefined;
-      this.reportHealth();
-    }
     this.options.onChange?.(owner, kind, type, object, previous);
   }
 
@@ -217,14 +215,34 @@ export class ClusterWatcher {
 
   private failed(informer: Informer<KubernetesObject>, error: unknown): void {
     if (this.stopped) return; // stop() itself fires the error callbacks
+    this.failing.set(informer, (this.failing.get(informer) ?? 0) + 1);
     this.lastError = error instanceof Error ? error.message : String(error);
     this.reportHealth();
     const timer = setTimeout(() => {
       this.restartTimers.delete(timer);
       if (this.stopped) return;
-      informer.start().catch((err: unknown) => this.failed(informer, err));
+      const errors = this.failing.get(informer);
+      // client-node reports a failed list or watch through the error callback and still resolves
+      // start(): it is back only if no new error came during the start.
+      informer.start().then(
+        () => {
+          if (this.failing.get(informer) === errors) this.recovered(informer);
+        },
+        (err: unknown) => this.failed(informer, err),
+      );
     }, this.options.restartDelayMs ?? 1000);
     this.restartTimers.add(timer);
+  }
+
+  /**
+   * An informer lists or watches again after an error. The cluster is healthy again once every
+   * informer is back: a quiet cluster sends no object change that could tell us so.
+   */
+  private recovered(informer: Informer<KubernetesObject>): void {
+    this.failing.delete(informer);
+    if (this.stopped || this.failing.size > 0 || this.lastError === undefined) return;
+    this.lastError = undefined;
+    this.reportHealth();
   }
 
   private reportHealth(): void {
