@@ -4,25 +4,34 @@
  *
  *   npm run bench:rollout        BENCH_GROUPS=100 BENCH_SURGE=10 BENCH_START_MS=200 npm run bench:rollout
  *
- * API + fleet worker + one simulated cluster (kubelet: start after BENCH_START_MS, Ready at once)
- * on real Postgres and Redis. The LWS is created and left to become Available; then its template
- * changes and the clock runs until every group is on the new revision and Ready and the surge
- * groups are gone (read from the simulator's store, on every pod change). In the same run it
- * measures each new pod's creation → Ready time (the simulated start time as lws-fleet sees it),
- * the number of waves of pod creations, and the fewest ready groups seen during the rollout (sampled).
+ * The simulated cluster runs on a thread of its own (as a real API server runs apart from the
+ * control plane; BENCH_SIM=inline puts it on the bench's thread); the API and the fleet worker run
+ * as `npm start` runs them, on real Postgres and Redis. The kubelet starts pods after
+ * BENCH_START_MS and readies them at once. The LWS is created and left to become Available; then
+ * its template changes and the clock runs until every group is on the new revision and Ready and
+ * the surge groups are gone (checked in the simulator's store). In the same run the simulator side
+ * measures each new pod's creation → Ready time, the waves of pod creations, and the fewest ready
+ * groups (sampled every 50 ms).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { KubeSim } from '../libs/kube-sim/src';
 import { PROFILES } from '../libs/kube-sim/src/controllers';
-import { APPLY, codes } from '../test/support/api-harness';
-import { startFleet, type FleetHarness } from '../test/support/fleet-harness';
+import { EventStore } from '../libs/events/src';
+import { readModelProjections } from '../apps/api/src/app.module';
+import { createLogger } from '../apps/api/src/logger';
+import { FleetWorker } from '../apps/worker/src/fleet-worker';
+import { APPLY, REGISTER, codes, startApi } from '../test/support/api-harness';
 
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100);
 const SIZE = 4;
 const SURGE = Number(process.env.BENCH_SURGE ?? 10);
 const START_MS = Number(process.env.BENCH_START_MS ?? 200);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
+const SIM_MODE = process.env.BENCH_SIM === 'inline' ? 'inline' : 'thread';
 const TARGET_RATIO = 1.3;
 const NAME = 'bench-rollout';
 const REVISION_LABEL = 'leaderworkerset.sigs.k8s.io/template-revision-hash';
@@ -63,36 +72,165 @@ const isReady = (p: any) =>
   p.status?.phase === 'Running' &&
   (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 
-function pods(fleet: FleetHarness): any[] {
-  return fleet.sim.cluster('east').store.list('pods', {
-    namespace: 'default',
-    labelSelector: `leaderworkerset.sigs.k8s.io/name=${NAME}`,
-  }).items;
+interface RolloutStats {
+  started: number;
+  meanStartMs: number;
+  waves: number;
+  minReady: number;
 }
 
-/** Every group index in 0 … GROUPS-1 on `hash` with all its pods Ready, and nothing else. */
-function converged(fleet: FleetHarness, hash: string): boolean {
-  const all = pods(fleet);
-  return (
-    all.length === GROUPS * SIZE &&
-    all.every(
-      (p) =>
-        isReady(p) &&
-        p.metadata.labels[REVISION_LABEL] === hash &&
-        Number(p.metadata.labels[GROUP_LABEL]) < GROUPS,
-    )
-  );
-}
+/** The simulator side: the cluster, and what the bench reads from its store. */
+class SimSide {
+  private created = new Map<string, number>();
+  private startTimes: number[] = [];
+  private creationTimes: number[] = [];
+  private minReady = Infinity;
+  private hash = '';
+  private sampler?: NodeJS.Timeout;
 
-function readyGroups(fleet: FleetHarness): number {
-  const byGroup = new Map<string, any[]>();
-  for (const p of pods(fleet)) {
-    const g = p.metadata.labels[GROUP_LABEL];
-    byGroup.set(g, [...(byGroup.get(g) ?? []), p]);
+  constructor(readonly sim: KubeSim) {
+    sim.cluster('east').store.subscribe((event: any) => {
+      if (event.resource !== 'pods' || !this.hash) return;
+      const p = event.object;
+      const now = performance.now();
+      if (event.type === 'ADDED' && p.metadata?.labels?.[REVISION_LABEL] === this.hash) {
+        this.created.set(p.metadata.uid, now);
+        this.creationTimes.push(now);
+      } else if (this.created.has(p.metadata?.uid) && isReady(p)) {
+        this.startTimes.push(now - this.created.get(p.metadata.uid)!);
+        this.created.delete(p.metadata.uid);
+      }
+    });
   }
-  let n = 0;
-  for (const list of byGroup.values()) if (list.length === SIZE && list.every(isReady)) n++;
-  return n;
+
+  private pods(): any[] {
+    return this.sim.cluster('east').store.list('pods', {
+      namespace: 'default',
+      labelSelector: `leaderworkerset.sigs.k8s.io/name=${NAME}`,
+    }).items;
+  }
+
+  /** Every group 0 … GROUPS-1 on `hash`, all pods Ready, and nothing else. */
+  converged(hash: string): boolean {
+    const all = this.pods();
+    return (
+      all.length === GROUPS * SIZE &&
+      all.every(
+        (p) =>
+          isReady(p) &&
+          p.metadata.labels[REVISION_LABEL] === hash &&
+          Number(p.metadata.labels[GROUP_LABEL]) < GROUPS,
+      )
+    );
+  }
+
+  private readyGroups(): number {
+    const byGroup = new Map<string, any[]>();
+    for (const p of this.pods()) {
+      const g = p.metadata.labels[GROUP_LABEL];
+      byGroup.set(g, [...(byGroup.get(g) ?? []), p]);
+    }
+    let n = 0;
+    for (const list of byGroup.values()) if (list.length === SIZE && list.every(isReady)) n++;
+    return n;
+  }
+
+  track(hash: string): boolean {
+    this.hash = hash;
+    this.sampler = setInterval(
+      () => (this.minReady = Math.min(this.minReady, this.readyGroups())),
+      50,
+    );
+    return true;
+  }
+
+  stats(): RolloutStats {
+    clearInterval(this.sampler);
+    const times = [...this.creationTimes].sort((a, b) => a - b);
+    let waves = times.length ? 1 : 0;
+    for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] > START_MS / 2) waves++;
+    return {
+      started: this.startTimes.length,
+      meanStartMs: this.startTimes.reduce((a, b) => a + b, 0) / Math.max(1, this.startTimes.length),
+      waves,
+      minReady: this.minReady,
+    };
+  }
+}
+
+type Call =
+  | { op: 'converged'; hash: string }
+  | { op: 'track'; hash: string }
+  | { op: 'stats' }
+  | { op: 'stop' };
+
+function handle(side: SimSide, call: Call): unknown {
+  switch (call.op) {
+    case 'converged':
+      return side.converged(call.hash);
+    case 'track':
+      return side.track(call.hash);
+    case 'stats':
+      return side.stats();
+    case 'stop':
+      return undefined;
+  }
+}
+
+interface SimHandle {
+  kubeconfigPath: string;
+  call<T>(call: Call): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function startSim(kubeconfigDir: string): Promise<SimHandle> {
+  if (SIM_MODE === 'inline') {
+    const sim = await KubeSim.start({ clusters: ['east'], profile: PROFILE, kubeconfigDir });
+    const side = new SimSide(sim);
+    return {
+      kubeconfigPath: sim.cluster('east').kubeconfigPath,
+      call: async <T>(call: Call) => handle(side, call) as T,
+      stop: () => sim.stop(),
+    };
+  }
+  const thread = new Worker(__filename, { workerData: { kubeconfigDir } });
+  const replies = new Map<number, (value: unknown) => void>();
+  let nextId = 0;
+  const kubeconfigPath = await new Promise<string>((resolve, reject) => {
+    thread.once('error', reject);
+    thread.on('message', (m: { id?: number; result?: unknown; kubeconfigPath?: string }) => {
+      if (m.kubeconfigPath) resolve(m.kubeconfigPath);
+      else replies.get(m.id!)?.(m.result);
+    });
+  });
+  const call = <T>(c: Call) =>
+    new Promise<T>((resolve) => {
+      const id = nextId++;
+      replies.set(id, (value) => {
+        replies.delete(id);
+        resolve(value as T);
+      });
+      thread.postMessage({ id, call: c });
+    });
+  return {
+    kubeconfigPath,
+    call,
+    async stop() {
+      await call({ op: 'stop' });
+      await thread.terminate();
+    },
+  };
+}
+
+async function simThread(): Promise<void> {
+  const { kubeconfigDir } = workerData as { kubeconfigDir: string };
+  const sim = await KubeSim.start({ clusters: ['east'], profile: PROFILE, kubeconfigDir });
+  const side = new SimSide(sim);
+  parentPort!.on('message', async ({ id, call }: { id: number; call: Call }) => {
+    if (call.op === 'stop') await sim.stop();
+    parentPort!.postMessage({ id, result: handle(side, call) });
+  });
+  parentPort!.postMessage({ kubeconfigPath: sim.cluster('east').kubeconfigPath });
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
@@ -103,72 +241,51 @@ async function until(what: string, check: () => boolean | Promise<boolean>): Pro
   }
 }
 
-async function apply(fleet: FleetHarness, text: string): Promise<string> {
-  const res = await fleet.api.gql(APPLY, { input: { manifest: text, cluster: 'east' } });
-  if (codes(res).length) throw new Error(JSON.stringify(res.errors));
-  return res.data!.applyLeaderWorkerSet.templateHash;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lws-bench-rollout-'));
-  const fleet = await startFleet('bench_rollout', {
-    clusters: ['east'],
-    profile: PROFILE,
-    kubeconfigDir: dir,
+  const sim = await startSim(dir);
+  const api = await startApi('bench_rollout');
+  const worker = new FleetWorker({
+    db: api.server.dataSource,
+    store: new EventStore(api.server.dataSource, { projections: readModelProjections }),
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    secretBox: api.secretBox,
+    logger: createLogger(process.env.LOG_LEVEL ?? 'silent'),
+    prefix: `lws-bench-rollout-${randomBytes(4).toString('hex')}`,
   });
   try {
-    await until('the worker runs east', () => fleet.worker.ownedClusters().length === 1);
-    const h1 = await apply(fleet, manifest('registry.example/llm-serving:1.0'));
-    await until('revision 1 Ready', () => converged(fleet, h1));
-    // Let the status settle (Available) before the update.
-    await new Promise((r) => setTimeout(r, 500));
-
-    const created = new Map<string, number>();
-    const startTimes: number[] = [];
-    const creationTimes: number[] = [];
-    let minReady = Infinity;
-    let h2 = '';
-    const unsubscribe = fleet.sim.cluster('east').store.subscribe((event: any) => {
-      if (event.resource !== 'pods') return;
-      const p = event.object;
-      const key = p.metadata?.uid;
-      const now = performance.now();
-      if (event.type === 'ADDED' && p.metadata?.labels?.[REVISION_LABEL] === h2) {
-        created.set(key, now);
-        creationTimes.push(now);
-      } else if (created.has(key) && isReady(p)) {
-        startTimes.push(now - created.get(key)!);
-        created.delete(key);
-      }
+    const res = await api.gql(REGISTER, {
+      input: { name: 'east', kubeconfig: readFileSync(sim.kubeconfigPath, 'utf8') },
     });
-    // Sampled, not on every pod change: the bench shares the process with the API, worker and simulator.
-    const sampler = setInterval(() => (minReady = Math.min(minReady, readyGroups(fleet))), 50);
+    if (codes(res).length) throw new Error(JSON.stringify(res.errors));
+    await worker.start();
+    await until('the worker runs east', () => worker.ownedClusters().length === 1);
+    const apply = async (text: string): Promise<string> => {
+      const r = await api.gql(APPLY, { input: { manifest: text, cluster: 'east' } });
+      if (codes(r).length) throw new Error(JSON.stringify(r.errors));
+      return r.data!.applyLeaderWorkerSet.templateHash;
+    };
+    const h1 = await apply(manifest('registry.example/llm-serving:1.0'));
+    await until('revision 1 Ready', () => sim.call<boolean>({ op: 'converged', hash: h1 }));
+    // Let the status settle (Available) before the update.
+    await new Promise((r) => setTimeout(r, 1000));
 
+    const next = manifest('registry.example/llm-serving:2.0');
     const cpuFrom = process.cpuUsage();
     const start = performance.now();
-    const next = manifest('registry.example/llm-serving:2.0');
-    // The hash is known once the apply returns; pods created before that cannot exist (no reconcile yet).
-    h2 = await apply(fleet, next);
-    await until('revision 2 everywhere', () => converged(fleet, h2));
+    // No pod of revision 2 can exist before the apply returns (no reconcile has seen it yet).
+    const h2 = await apply(next);
+    await sim.call({ op: 'track', hash: h2 });
+    await until('revision 2 everywhere', () => sim.call<boolean>({ op: 'converged', hash: h2 }));
     const wall = performance.now() - start;
     const cpu = process.cpuUsage(cpuFrom);
-    unsubscribe();
-    clearInterval(sampler);
+    const stats = await sim.call<RolloutStats>({ op: 'stats' });
 
-    // Waves: bursts of creations separated by more than half a start time.
-    creationTimes.sort((a, b) => a - b);
-    let waves = creationTimes.length ? 1 : 0;
-    for (let i = 1; i < creationTimes.length; i++)
-      if (creationTimes[i] - creationTimes[i - 1] > START_MS / 2) waves++;
-    const meanStart = startTimes.reduce((a, b) => a + b, 0) / Math.max(1, startTimes.length);
-    const idealWaves = Math.ceil(GROUPS / SURGE);
-    const ideal = idealWaves * START_MS;
-    const ratio = wall / ideal;
     // The rollout history is recorded by the reconciles that see the end (after the clock stopped).
     let rollout: any;
     const historyDeadline = Date.now() + 15_000;
     while (Date.now() < historyDeadline) {
-      const l = await fleet.api.gql(
+      const l = await api.gql(
         `query { leaderWorkerSet(name: "${NAME}") { rollouts { state steps { kind timeToReadyMs } } } }`,
       );
       if (l.errors) throw new Error(JSON.stringify(l.errors));
@@ -176,21 +293,25 @@ async function main(): Promise<void> {
       if (rollout?.state === 'Complete') break;
       await new Promise((r) => setTimeout(r, 100));
     }
+
+    const idealWaves = Math.ceil(GROUPS / SURGE);
+    const ideal = idealWaves * START_MS;
+    const ratio = wall / ideal;
     console.log(
-      `rollout of ${GROUPS} groups × ${SIZE} pods, maxSurge ${SURGE}, maxUnavailable 0, pod start ${START_MS} ms`,
+      `rollout of ${GROUPS} groups × ${SIZE} pods, maxSurge ${SURGE}, maxUnavailable 0, pod start ${START_MS} ms, simulator on ${SIM_MODE === 'inline' ? "the bench's thread" : 'a thread of its own'}`,
     );
     console.log(`  wall time              ${fmt(wall)}`);
     console.log(`  ideal                  ${fmt(ideal)} (${idealWaves} waves × ${START_MS} ms)`);
     console.log(`  ratio                  ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO})`);
     console.log(
-      `  measured in this run   ${startTimes.length} new pods, creation → Ready mean ${meanStart.toFixed(0)} ms; ${waves} waves of creations (ratio against waves × measured start: ${(wall / (waves * meanStart)).toFixed(2)})`,
+      `  measured in this run   ${stats.started} new pods, creation → Ready mean ${stats.meanStartMs.toFixed(0)} ms; ${stats.waves} waves of creations (ratio against waves × measured start: ${(wall / (stats.waves * stats.meanStartMs)).toFixed(2)})`,
     );
-    console.log(`  fewest ready groups    ${minReady} of ${GROUPS}`);
+    console.log(`  fewest ready groups    ${stats.minReady} of ${GROUPS} (sampled every 50 ms)`);
     console.log(
       `  rollout history        ${rollout?.state ?? '?'}, ${rollout?.steps?.filter((s: any) => s.kind === 'GroupReplaced').length ?? 0} groups replaced`,
     );
     console.log(
-      `  process CPU            ${fmt((cpu.user + cpu.system) / 1000)} (API, worker and simulator share it)`,
+      `  control-plane CPU      ${fmt((cpu.user + cpu.system) / 1000)} (API and worker${SIM_MODE === 'inline' ? ' and simulator' : ''})`,
     );
     console.log(
       `  machine                ${cpus().length} CPUs, load average ${loadavg()
@@ -201,15 +322,21 @@ async function main(): Promise<void> {
       `RESULT ratio=${ratio.toFixed(2)} target=${TARGET_RATIO} ${ratio <= TARGET_RATIO ? 'PASS' : 'MISS'}`,
     );
   } finally {
-    await fleet.close();
+    await worker.stop().catch(() => undefined);
+    await api.close();
+    await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (isMainThread) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+} else {
+  void simThread();
+}
