@@ -13,6 +13,11 @@
  *    LWS (anchor, Service, pods: what lws-fleet created) created with CoreV1Api, owners before
  *    dependents, with reconcile concurrency × executor concurrency calls in flight per cluster; the
  *    clock stops when every pod is Ready.
+ *
+ * Knobs: BENCH_LWS (200), BENCH_IDLE_SECONDS (60), BENCH_RESYNC_MS (5000), BENCH_APPLY_CONCURRENCY
+ * (32), BENCH_RECONCILE_CONCURRENCY (the worker's default), BENCH_SIM=inline (simulator on the
+ * bench's thread), BENCH_DEBUG=1 (where the time goes), BENCH_PROFILE=<file> (CPU profile of the
+ * lws-fleet phase), BENCH_SHARED_AGENT=1 (experiment: one HTTP agent per cluster on both sides).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +56,7 @@ const CONCURRENCY = process.env.BENCH_RECONCILE_CONCURRENCY
   ? Number(process.env.BENCH_RECONCILE_CONCURRENCY)
   : undefined;
 /** GraphQL applies in flight (a CI pipeline applying manifests). */
-const APPLY_CONCURRENCY = 8;
+const APPLY_CONCURRENCY = Number(process.env.BENCH_APPLY_CONCURRENCY ?? 32);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const CLUSTERS = ['east', 'west'];
 const SIM_MODE = process.env.BENCH_SIM === 'inline' ? 'inline' : 'thread';
@@ -534,7 +539,27 @@ const cpuTotal = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const pad = (s: string, n = 12) => s.padStart(n);
 
+/**
+ * BENCH_SHARED_AGENT=1 (an experiment, both sides): one undici Agent per cluster and options
+ * instead of client-node's new Agent (a new connection) for every request.
+ */
+function shareAgents(): void {
+  const proto = k8s.KubeConfig.prototype as unknown as Record<string, unknown>;
+  const original = proto.createDispatcher as (...args: unknown[]) => unknown;
+  const agents = new Map<string, unknown>();
+  proto.createDispatcher = function (
+    this: unknown,
+    cluster: { server?: string },
+    options: unknown,
+  ) {
+    const key = `${cluster?.server} ${JSON.stringify(options)}`;
+    if (!agents.has(key)) agents.set(key, original.call(this, cluster, options));
+    return agents.get(key);
+  };
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_SHARED_AGENT) shareAgents();
   const dir = mkdtempSync(join(tmpdir(), 'lws-converge-bench-'));
   try {
     const reconcileConcurrency = CONCURRENCY ?? RECONCILE_CONCURRENCY;
