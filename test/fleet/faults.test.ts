@@ -67,6 +67,11 @@ describe('faults: API errors on a fifth of the calls and dropped watches', () =>
         .flat()
         .filter((e) => e.type === 'ReconcileApplied' && e.data.failure);
       assert.ok(failed.length > 0, 'some reconciles were cut short by an error, and say so');
+      // No pod was ever lost, only creates failed: no group may have been recreated for it.
+      const recreated = (await Promise.all(placements.map((p) => lwsEvents(fleet, p.name))))
+        .flat()
+        .filter((e) => e.type === 'GroupRecreated');
+      assert.deepEqual(recreated, [], 'no group recreated');
       for (const [i, p] of placements.entries()) {
         const objects = managedObjects(fleet.sim.cluster(p.cluster), applied[i].uid);
         const pods = objects.filter((o) => o.startsWith('pods/')).map((o) => o.slice(5));

@@ -334,6 +334,15 @@ describe('restart policy', () => {
       assert.ok(before.has(cluster.pod('g-0').metadata?.uid), 'other groups untouched');
     });
   }
+  test('a worker whose create failed is created, not counted as lost (no group recreation)', () => {
+    const { cluster, desired } = running(desiredFrom(lws('g').replicas(2).size(3)));
+    cluster.remove('Pod', 'g-1-2');
+    const observed = { ...cluster.build(), notCreated: ['g-1-2'] };
+    const actions = plan(desired, observed).actions;
+    assert.deepEqual(summary(actions), ['create Pod g-1-2']);
+    // Without the executor's word it is lost, as before.
+    assert.deepEqual(summary(plan(desired, cluster.build()).actions), ['delete Pod g-1']);
+  });
   test('the recreation cause carries container, restart count, exit code and reason', () => {
     const { cluster, desired } = running(desiredFrom(lws('g').replicas(1).size(2)));
     cluster.restart('g-0-1', 'server', 137, 'OOMKilled');

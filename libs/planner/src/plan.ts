@@ -257,6 +257,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
   }
 
   // Restart policy first: a recreated group is unavailable for the rollout below.
+  const notCreated = new Set(observed.notCreated ?? []);
   for (let i = 0; i < N; i++) {
     const g = groups.get(i);
     if (!g?.leader || isTerminating(g.leader)) continue;
@@ -266,6 +267,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       annotations: lws.annotations,
       size: groupSize(lws, g.leader),
       group: g,
+      notCreated,
     });
     if (decision.kind === 'recreateGroup') {
       actions.push(

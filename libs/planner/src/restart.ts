@@ -27,6 +27,8 @@ export interface RestartInput {
   /** Size of the leader's revision. */
   size: number;
   group: ObservedGroup;
+  /** Pods whose create failed (`Observed.notCreated`): missing, but not lost. */
+  notCreated?: ReadonlySet<string>;
 }
 
 /** Why `pod` counts as restarted or lost, if it does. */
@@ -104,7 +106,7 @@ export function decideRestart(input: RestartInput): RestartDecision {
     const orphanNames = new Set(group.orphans.map((p) => p.metadata?.name));
     for (let j = 1; j < size; j++) {
       const name = workerPodName(input.lwsName, group.index, j);
-      if (!group.workers.has(j) && !orphanNames.has(name)) {
+      if (!group.workers.has(j) && !orphanNames.has(name) && !input.notCreated?.has(name)) {
         cause = { pod: name, role: 'worker', event: 'lost' };
         break;
       }

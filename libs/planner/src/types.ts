@@ -52,6 +52,12 @@ export interface Observed {
   nodes?: Record<string, Record<string, string>>;
   /** RFC 3339; condition transition times. */
   now: string;
+  /**
+   * Pods the executor tried to create and could not (the create failed, or was skipped after an
+   * earlier failure), not seen since. Such a pod missing from a started group was never there:
+   * it is created, not counted as lost (which would recreate the whole group).
+   */
+  notCreated?: string[];
 }
 
 export type ObjectKind = 'ConfigMap' | 'Service' | 'PersistentVolumeClaim' | 'Pod';

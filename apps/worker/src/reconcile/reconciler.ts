@@ -7,6 +7,7 @@ import {
   ROLE_ANCHOR,
   plan,
   planDeletion,
+  type Action,
   type DeleteAction,
   type GroupView,
   type Observed,
@@ -59,10 +60,22 @@ export class Reconciler {
     private readonly options: ReconcilerOptions = {},
   ) {}
 
+  /**
+   * Per LWS, the pods this process tried to create and could not, until the watcher sees them:
+   * the planner must not take such a pod for one that was lost and recreate its whole group.
+   */
+  private readonly notCreated = new Map<string, Set<string>>();
+
   observe(snapshot: DesiredSnapshot): Observed {
     const { namespace } = snapshot.row;
     const objects = this.watcher.observed(snapshot.row.uid);
+    const notCreated = this.notCreated.get(snapshot.row.uid);
+    if (notCreated) {
+      for (const pod of objects.pods) notCreated.delete(pod.metadata?.name ?? '');
+      if (!notCreated.size) this.notCreated.delete(snapshot.row.uid);
+    }
     return {
+      notCreated: notCreated?.size ? [...notCreated] : undefined,
       namespaceExists: this.watcher.namespaceExists(namespace),
       anchor: objects.configMaps.find((cm) => cm.metadata?.labels?.[LABEL_ROLE] === ROLE_ANCHOR),
       pods: objects.pods,
@@ -122,6 +135,7 @@ export class Reconciler {
       return { result: 'converged' };
     }
     const report = await executeActions(this.watcher.connection.core, result.actions);
+    this.rememberNotCreated(uid, result.actions, report);
     return this.record(snapshot, report, result.actions.length, meta, events);
   }
 
@@ -193,6 +207,18 @@ export class Reconciler {
     }
     await this.settle(uid, report);
     return { result: 'applied', actions: planned };
+  }
+
+  private rememberNotCreated(uid: string, actions: Action[], report: ExecutionReport): void {
+    if (!report.failure) return;
+    const done = new Set([...report.created, ...report.alreadyPresent]);
+    const missed = actions.filter(
+      (a) => a.type === 'create' && a.kind === 'Pod' && !done.has(`Pod ${a.namespace}/${a.name}`),
+    );
+    if (!missed.length) return;
+    let names = this.notCreated.get(uid);
+    if (!names) this.notCreated.set(uid, (names = new Set()));
+    for (const a of missed) names.add((a as { name: string }).name);
   }
 
   private recreated(snapshot: DesiredSnapshot, action: DeleteAction): GroupRecreatedData {
