@@ -107,6 +107,7 @@ describe('two clusters', () => {
       () => fleet.worker.ownedClusters().join() === 'east',
       'the worker runs east only',
     );
+    await eventually(() => west.activeWatches === 0, 'every watch on west closed');
     const westRequests = west.requestLog.length;
     await scale(fleet, 'alpha', 2);
     await waitPods(east, 'alpha', expectedPodNames('alpha', 2, 3));
