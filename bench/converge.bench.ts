@@ -410,7 +410,7 @@ async function runFloor(
   creates: Map<string, CreateAction[][]>,
   lanes: number,
 ): Promise<{ ms: number; cpuMs: number; objects: number }> {
-  const sim = await startSim(join(dir, 'floor'));
+  const sim = await startSim(dir);
   try {
     const pods = [...creates.values()].flat(2).filter((a) => a.kind === 'Pod').length;
     const cpuFrom = process.cpuUsage();
@@ -566,7 +566,13 @@ async function main(): Promise<void> {
     const lanes = reconcileConcurrency * EXECUTOR_CONCURRENCY;
     const loadBefore = await loadAverage();
     const fleet = await runFleet(dir);
-    const floor = await runFloor(dir, fleet.creates, lanes);
+    // The floor is cheap: run it twice, each time in a fresh fleet, and keep the faster one, so a
+    // burst of load from elsewhere on the machine does not flatter lws-fleet.
+    const floors = [
+      await runFloor(join(dir, 'floor-1'), fleet.creates, lanes),
+      await runFloor(join(dir, 'floor-2'), fleet.creates, lanes),
+    ];
+    const floor = floors[0].ms <= floors[1].ms ? floors[0] : floors[1];
     const loadAfter = await loadAverage();
 
     const ratio = fleet.ms / floor.ms;
@@ -587,7 +593,7 @@ async function main(): Promise<void> {
       `  ${'  (of which: all pods Ready in the clusters)'.padEnd(44)}${pad(fmt(fleet.allPodsReadyMs))}${pad('')}`,
     );
     console.log(
-      `  ${'floor: client-node creates → all pods Ready'.padEnd(44)}${pad(fmt(floor.ms))}${pad('')}`,
+      `  ${'floor: client-node creates → all pods Ready'.padEnd(44)}${pad(fmt(floor.ms))}${pad('')}  (best of ${floors.map((f) => fmt(f.ms)).join(', ')})`,
     );
     console.log(
       `  ${'CPU of this process: lws-fleet / floor'.padEnd(44)}${pad(`${fmt(fleet.cpuMs)} / ${fmt(floor.cpuMs)}`, 20)}`,
