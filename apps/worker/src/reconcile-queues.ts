@@ -21,8 +21,8 @@ export function reconcileBackoff(attemptsMade: number, random = Math.random): nu
 
 interface PendingAdd {
   job: ReconcileJob;
-  /** Some request for this LWS does not wait (not from the watcher). */
-  now: boolean;
+  /** The most urgent request for this LWS (latest data, highest urgency). */
+  urgency: Urgency;
   waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
 }
 
@@ -37,12 +37,16 @@ interface ClusterSender {
  * Reconciles asked for by the watcher wait this long, and every watch event of the same LWS in the
  * meantime joins them: a group of pods going through Pending, Running and Ready costs one
  * reconcile instead of one per transition (upstream's Job controller batches pod events for 1 s,
- * `syncJobBatchPeriod`, for the same reason). Desired-state changes and resyncs do not wait, and
- * one of them replaces a watch reconcile that is still waiting.
+ * `syncJobBatchPeriod`, for the same reason). Resyncs do not wait, but a reconcile already waiting
+ * serves them; a desired-state change (or a manual request) replaces a watch reconcile still
+ * waiting, so it is acted on at once.
  */
 export const WATCH_BATCH_MS = 500;
 
-const fromWatch = (job: ReconcileJob) => job.reason.startsWith('watch');
+/** 0: from the watcher (batched); 1: resync; 2: anything else (desired state, manual). */
+type Urgency = 0 | 1 | 2;
+const urgencyOf = (job: ReconcileJob): Urgency =>
+  job.reason.startsWith('watch') ? 0 : job.reason === 'resync' ? 1 : 2;
 
 const JOB_OPTIONS = {
   attempts: RECONCILE_ATTEMPTS,
@@ -90,10 +94,14 @@ export class ReconcileQueues {
       const entry = sender.pending.get(job.uid);
       if (entry) {
         entry.job = job; // latest wins, as in the queue itself
-        entry.now ||= !fromWatch(job);
+        entry.urgency = Math.max(entry.urgency, urgencyOf(job)) as Urgency;
         entry.waiters.push({ resolve, reject });
       } else {
-        sender.pending.set(job.uid, { job, now: !fromWatch(job), waiters: [{ resolve, reject }] });
+        sender.pending.set(job.uid, {
+          job,
+          urgency: urgencyOf(job),
+          waiters: [{ resolve, reject }],
+        });
       }
       if (!sender.busy) {
         sender.busy = true;
@@ -118,19 +126,14 @@ export class ReconcileQueues {
     }
     const sent = this.queue(cluster)
       .addBulk(
-        entries.map(({ job, now }) => ({
+        entries.map(({ job, urgency }) => ({
           name: 'reconcile',
           data: job,
-          opts: !now
-            ? {
-                ...JOB_OPTIONS,
-                delay: WATCH_BATCH_MS,
-                deduplication: { id: job.uid, keepLastIfActive: true },
-              }
-            : {
-                ...JOB_OPTIONS,
-                deduplication: { id: job.uid, keepLastIfActive: true, replace: true },
-              },
+          opts: {
+            ...JOB_OPTIONS,
+            ...(urgency === 0 ? { delay: WATCH_BATCH_MS } : {}),
+            deduplication: { id: job.uid, keepLastIfActive: true, replace: urgency === 2 },
+          },
         })),
       )
       .then(
