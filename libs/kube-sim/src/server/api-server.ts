@@ -232,6 +232,12 @@ export class ApiServer {
   private readonly opts: ApiServerOptions;
   private server: Server;
   private readonly sockets = new Set<Socket>();
+  private accepted = 0;
+
+  /** TCP connections accepted since start (clients that reuse connections keep this small). */
+  get connectionsAccepted(): number {
+    return this.accepted;
+  }
   private readonly watches = new Set<ActiveWatch>();
   private readonly held = new Set<ServerResponse>();
   private mode: ConnectionMode = 'normal';
@@ -266,6 +272,7 @@ export class ApiServer {
       (req, res) => this.handle(req, res),
     );
     server.on('connection', (socket: Socket) => {
+      this.accepted++;
       socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
