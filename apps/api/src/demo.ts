@@ -9,7 +9,7 @@ import { dropDatabase, withDatabase } from '../../../libs/events/src';
 import { KubeSim } from '../../../libs/kube-sim/src';
 import { startWorkers } from '../../worker/src/start-workers';
 import { ClustersService } from './clusters/clusters.service';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { startApiServer } from './server';
 import { EventStore } from '../../../libs/events/src';
@@ -18,16 +18,7 @@ import { readModelProjections } from './app.module';
 const CLUSTERS = ['east', 'west'];
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  let config = loadConfigOrExit();
   config = {
     ...config,
     databaseUrl: process.env.DATABASE_URL

@@ -6,22 +6,13 @@ import { join } from 'node:path';
 import { EventStore } from '../../../libs/events/src';
 import { SecretBox, loadEncryptionKey } from '../../../libs/kube/src';
 import { readModelProjections } from '../../api/src/app.module';
-import { ConfigError, loadConfig } from '../../api/src/config';
+import { loadConfigOrExit } from '../../api/src/config';
 import { createLogger } from '../../api/src/logger';
 import { preflight } from '../../api/src/preflight';
 import { FleetWorker } from './fleet-worker';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   try {
     const db = await preflight(config, logger);
