@@ -129,6 +129,16 @@ export async function executeActions(core: CoreV1Api, actions: Action[]): Promis
     }
   });
   await Promise.all(lanes);
+  // Calls finish in any order; the report lists objects in the plan's order (e.g. highest group first).
+  const position = new Map<string, number>();
+  actions.forEach((action, i) => {
+    const key = action.type === 'createNamespace' ? `Namespace ${action.namespace}` : label(action);
+    if (!position.has(key)) position.set(key, i);
+  });
+  const byPlan = (a: string, b: string) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
+  for (const list of [report.created, report.patched, report.deleted, report.alreadyPresent])
+    list.sort(byPlan);
+  report.recreations.sort((a, b) => actions.indexOf(a) - actions.indexOf(b));
   return report;
 }
 
