@@ -128,6 +128,7 @@ export class ClusterRuntime {
       if (this.permanentFailures.get(row.uid) === row.generation) continue;
       await this.queues.enqueue(this.cluster, {
         uid: row.uid,
+        trigger: 'resync',
         reason: 'resync',
         correlationId: `resync-${Date.now()}`,
       });
@@ -138,6 +139,7 @@ export class ClusterRuntime {
     try {
       await this.queues.enqueue(this.cluster, {
         uid,
+        trigger: 'watch',
         reason,
         correlationId: `watch-${Date.now()}`,
       });

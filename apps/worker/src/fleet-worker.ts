@@ -100,7 +100,12 @@ export class FleetWorker {
 
   /** Enqueue a reconcile by hand (resync of one LWS, tests). */
   async enqueue(cluster: string, uid: string, reason: string): Promise<void> {
-    await this.queues.enqueue(cluster, { uid, reason, correlationId: `manual-${Date.now()}` });
+    await this.queues.enqueue(cluster, {
+      uid,
+      trigger: 'change',
+      reason,
+      correlationId: `manual-${Date.now()}`,
+    });
   }
 
   private async dispatch(events: StoredEvent[]): Promise<void> {
@@ -114,6 +119,7 @@ export class FleetWorker {
       if (!cluster) continue;
       await this.queues.enqueue(cluster, {
         uid: event.streamId.slice(LWS_STREAM_PREFIX.length),
+        trigger: 'change',
         reason: event.type,
         correlationId: event.metadata.correlationId,
       });

@@ -3,9 +3,13 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 /** One queue per cluster, so a slow or unreachable cluster never starves the others. */
 export const reconcileQueueName = (cluster: string): string => `reconcile.${cluster}`;
 
+/** What asked for a reconcile; decides how urgent it is (see WATCH_BATCH_MS). */
+export type ReconcileTrigger = 'watch' | 'resync' | 'change';
+
 export interface ReconcileJob {
   uid: string;
-  /** Why it was asked for: `applied`, `watch`, `resync`, …; for logs and the audit trail. */
+  trigger: ReconcileTrigger;
+  /** Why it was asked for, in words (the event type, the object that changed); for logs and the audit trail. */
   reason: string;
   correlationId: string;
 }
@@ -43,10 +47,10 @@ interface ClusterSender {
  */
 export const WATCH_BATCH_MS = 500;
 
-/** 0: from the watcher (batched); 1: resync; 2: anything else (desired state, manual). */
+/** 0: from the watcher (batched); 1: resync; 2: a change of desired state, or a manual request. */
 type Urgency = 0 | 1 | 2;
-const urgencyOf = (job: ReconcileJob): Urgency =>
-  job.reason.startsWith('watch') ? 0 : job.reason === 'resync' ? 1 : 2;
+const URGENCY: Record<ReconcileTrigger, Urgency> = { watch: 0, resync: 1, change: 2 };
+const urgencyOf = (job: ReconcileJob): Urgency => URGENCY[job.trigger];
 
 const JOB_OPTIONS = {
   attempts: RECONCILE_ATTEMPTS,

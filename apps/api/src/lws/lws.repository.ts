@@ -108,13 +108,6 @@ export class LwsRepository {
     );
   }
 
-  async findByUid(uid: string): Promise<LwsRow | undefined> {
-    const rows: LwsRow[] = await this.db.query(`SELECT * FROM leader_worker_sets WHERE uid = $1`, [
-      uid,
-    ]);
-    return rows[0];
-  }
-
   /** Live LWSs in (namespace, name) order, keyset-paginated; returns one row more than asked when there is a next page. */
   async list(filter: LwsListFilter): Promise<{ rows: LwsRow[]; hasNextPage: boolean }> {
     const where = ['deleted_at IS NULL'];

@@ -280,9 +280,9 @@ export class Reconciler {
    * plans from a cache that includes its own writes instead of repeating them.
    */
   private async settle(uid: string, report: ExecutionReport): Promise<void> {
+    // Only creates are awaited: a deletion may take a grace period, and repeating it is harmless.
     const created = report.created.filter((c) => !c.startsWith('Namespace '));
-    const deleted = report.deleted;
-    if (!created.length && !deleted.length) return;
+    if (!created.length) return;
     const deadline = Date.now() + (this.options.settleTimeoutMs ?? 5000);
     const names = (o: ReturnType<ClusterWatcher['observed']>) =>
       new Set([
