@@ -28,16 +28,18 @@ interface CaseResult {
   latenciesMs: number[];
 }
 
+// The read model a product projection keeps: per stream, its event count and last event type.
+// In the set-based `sql` form, which the store sends in the append's round trip: one upsert per
+// stream of the batch (a combined transaction can hold many appends).
 const countsProjection: Projection = {
   name: 'bench_counts',
-  async apply(event, manager) {
-    await manager.query(
-      `INSERT INTO bench_counts (stream_id, events, last_type) VALUES ($1, 1, $2)
-       ON CONFLICT (stream_id) DO UPDATE
-         SET events = bench_counts.events + 1, last_type = excluded.last_type`,
-      [event.streamId, event.type],
-    );
-  },
+  sql: (batch) => `
+    INSERT INTO bench_counts (stream_id, events, last_type)
+    SELECT b.stream_id, count(*), (array_agg(b.type ORDER BY b.stream_position DESC))[1]
+    FROM ${batch} AS b
+    GROUP BY b.stream_id
+    ON CONFLICT (stream_id) DO UPDATE
+      SET events = bench_counts.events + excluded.events, last_type = excluded.last_type`,
   async reset(manager) {
     await manager.query('TRUNCATE bench_counts');
   },

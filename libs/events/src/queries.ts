@@ -1,4 +1,5 @@
 // SQL of the event store and the mapping of its rows. Internal: not exported from the package.
+import { createHash } from 'node:crypto';
 import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import type { Checkpoint, EventMetadata, StoredEvent } from './types';
 
@@ -133,28 +134,72 @@ export async function append(db: Queryable, json: string): Promise<AppendRow[]> 
 // The same statement, PREPAREd in SQL so that it can follow BEGIN in one simple-protocol
 // round trip. (Protocol-level and SQL prepared statements share one namespace per session.)
 const SQL_PREPARED = 'lws_events_append_sql_v2';
-const preparedOn = new WeakSet<object>();
+const SQL_PREPARED_TEXT = `PREPARE ${SQL_PREPARED} (jsonb) AS ${APPEND.text}`;
+/** The SQL prepared statements made on each connection. */
+const preparedOn = new WeakMap<object, Set<string>>();
 
-/** BEGIN and the append statement in one round trip, on a connection outside a transaction. */
-export async function beginAndAppend(client: PoolClient, json: string): Promise<AppendRow[]> {
-  if (!preparedOn.has(client)) {
-    await client
-      .query(`PREPARE ${SQL_PREPARED} (jsonb) AS ${APPEND.text}`)
-      .catch((err: { code?: string }) => {
-        if (err.code !== '42P05') throw err; // duplicate_prepared_statement: prepared already
-      });
-    preparedOn.add(client);
-  }
-  let results: QueryResult<AppendRow>[];
+/** PREPAREs `name` (SQL `PREPARE name … AS …` text in `prepare`) once per connection. */
+async function ensurePrepared(client: PoolClient, name: string, prepare: string): Promise<void> {
+  let names = preparedOn.get(client);
+  if (!names) preparedOn.set(client, (names = new Set()));
+  if (names.has(name)) return;
+  await client.query(prepare).catch((err: { code?: string }) => {
+    if (err.code !== '42P05') throw err; // duplicate_prepared_statement: prepared already
+  });
+  names.add(name);
+}
+
+/** Runs `text` (EXECUTEs of SQL prepared statements); forgets them if they were deallocated. */
+async function executePrepared<R extends QueryResultRow>(
+  client: PoolClient,
+  text: string,
+): Promise<QueryResult<R>[]> {
   try {
-    results = (await client.query(
-      `BEGIN; EXECUTE ${SQL_PREPARED} (${client.escapeLiteral(json)})`,
-    )) as unknown as QueryResult<AppendRow>[];
+    return (await client.query(text)) as unknown as QueryResult<R>[];
   } catch (err) {
     // invalid_sql_statement_name: someone ran DEALLOCATE/DISCARD on this connection.
     if ((err as { code?: string }).code === '26000') preparedOn.delete(client);
     throw err;
   }
+}
+
+/** BEGIN and the append statement in one round trip, on a connection outside a transaction. */
+export async function beginAndAppend(client: PoolClient, json: string): Promise<AppendRow[]> {
+  await ensurePrepared(client, SQL_PREPARED, SQL_PREPARED_TEXT);
+  const results = await executePrepared<AppendRow>(
+    client,
+    `BEGIN; EXECUTE ${SQL_PREPARED} (${client.escapeLiteral(json)})`,
+  );
+  return results[1].rows;
+}
+
+/**
+ * A whole transaction in one round trip, on a connection outside a transaction: BEGIN, the append
+ * statement, `statements` (parameterless SQL, e.g. projections over the events just appended),
+ * COMMIT. If any of them fails, the rest are skipped and the transaction is left aborted: the
+ * caller must ROLLBACK.
+ */
+export async function appendInOneTrip(
+  client: PoolClient,
+  json: string,
+  statements: readonly string[],
+): Promise<AppendRow[]> {
+  await ensurePrepared(client, SQL_PREPARED, SQL_PREPARED_TEXT);
+  const names: string[] = [];
+  for (const statement of statements) {
+    const name = `lws_events_sql_${createHash('sha1').update(statement).digest('hex').slice(0, 24)}`;
+    await ensurePrepared(client, name, `PREPARE ${name} AS ${statement}`);
+    names.push(name);
+  }
+  const results = await executePrepared<AppendRow>(
+    client,
+    [
+      'BEGIN',
+      `EXECUTE ${SQL_PREPARED} (${client.escapeLiteral(json)})`,
+      ...names.map((name) => `EXECUTE ${name}`),
+      'COMMIT',
+    ].join('; '),
+  );
   return results[1].rows;
 }
 

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { EventStore } from './event-store';
+import { applyProjections, checkProjection } from './projections';
 import * as q from './queries';
 import { LOG_START, type Checkpoint, type Projection } from './types';
 
@@ -18,7 +19,8 @@ export interface RebuildOptions {
 
 /**
  * Rebuilds read models from the log, in one transaction: `reset()` each projection, then replay
- * every event in global log order. Appends wait for it (it locks `streams`), readers see the old
+ * every event in global log order, a page at a time (each projection handles the page before the
+ * next one's turn). Appends wait for it (it locks `streams`), readers see the old
  * rows until it commits. Returns the number of events replayed.
  */
 export async function rebuildReadModels(
@@ -28,6 +30,7 @@ export async function rebuildReadModels(
 ): Promise<RebuildProgress> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 1000;
+  projections.forEach(checkProjection);
   return store.transaction(async (tx) => {
     const client = (await tx.manager.queryRunner!.connect()) as PoolClient;
     // Waits for appends in flight and holds new ones back, so the log read below is complete.
@@ -37,13 +40,8 @@ export async function rebuildReadModels(
     let count = 0;
     for (;;) {
       const events = await q.readAllUnguarded(client, after, batchSize);
-      for (const event of events) {
-        for (const projection of projections) {
-          if (!projection.handles || projection.handles.includes(event.type)) {
-            await projection.apply(event, tx.manager);
-          }
-        }
-      }
+      // Each projection gets the page at once (its `sql` or `applyBatch` form: one call).
+      await applyProjections(projections, events, tx.manager);
       count += events.length;
       options.onProgress?.({ events: count, elapsedMs: Date.now() - started });
       if (events.length < batchSize) break;

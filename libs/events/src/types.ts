@@ -73,12 +73,35 @@ export const LOG_START: Checkpoint = Object.freeze({ transactionId: '0', globalP
 /**
  * A read model fed by events. Registered on the store it runs inline, in the append transaction,
  * so its rows commit (or roll back) with the events; `rebuildReadModels` replays it from scratch.
+ *
+ * Give it one of three forms (the store uses the first present: `sql`, `applyBatch`, `apply`):
+ * - `apply(event, manager)`: one event at a time, any code.
+ * - `applyBatch(events, manager)`: all the handled events of a transaction at once (a combined
+ *   transaction holds several appends; a rebuild passes a page of the log), in log order.
+ * - `sql(batch)`: one SQL statement for a whole batch, written against the relation `batch` (see
+ *   `ProjectionSql`). The store can then send it in the same round trip as the append and its
+ *   COMMIT: the cheapest form, for read models that one set-based statement can maintain.
  */
 export interface Projection {
   name: string;
   /** Event types it handles; all events when absent. */
   handles?: readonly string[];
-  apply(event: StoredEvent, manager: EntityManager): Promise<void>;
+  apply?(event: StoredEvent, manager: EntityManager): Promise<void>;
+  /** The handled events of one transaction (or one rebuild page), in log order; never empty. */
+  applyBatch?(events: StoredEvent[], manager: EntityManager): Promise<void>;
+  sql?: ProjectionSql;
   /** Remove every row this projection owns (DELETE/TRUNCATE), before a replay. */
   reset(manager: EntityManager): Promise<void>;
 }
+
+/**
+ * Builds the projection's one statement. `batch` is a parenthesized subquery (use it as
+ * `FROM ${batch} AS b`) with the columns of the `events` table (`stream_id`, `stream_position`,
+ * `global_position`, `transaction_id`, `event_id`, `type`, `schema_version`, `data`, `metadata`,
+ * `created_at`): the events to project, only the handled types. It is a set, not a sequence: order
+ * by `(transaction_id, global_position)` (or `stream_position` within a stream) where order
+ * matters, and aggregate per key, since one statement cannot update a row twice (a batch can hold
+ * several events of a stream). The statement must take no parameters of its own and must give the
+ * same text for the same `batch` (the store prepares it once per connection).
+ */
+export type ProjectionSql = (batch: string) => string;
