@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { EntityManager } from 'typeorm';
 import { ConcurrencyError, EventStore, type Projection, type StoredEvent } from './index';
+import { APPEND } from './queries';
 import { newEvent } from './testing/events';
 import { createTestDatabase, type TestDatabase } from './testing/test-database';
 
@@ -370,5 +371,53 @@ describe('EventStore', () => {
       { stream_id: 'lws-j' },
     ]);
     assert.equal(await withNested.streamVersion('lws-j'), 1);
+  });
+
+  test('writers that append again as soon as they are answered keep sharing transactions', async () => {
+    const store8 = new EventStore(db.dataSource, {
+      projections: [counterProjection()],
+      appendConcurrency: 2,
+    });
+    const txs: string[][] = Array.from({ length: 5 }, () => []);
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, writer) => {
+        let version = 0;
+        for (let round = 0; round < 5; round++) {
+          const result = await store8.append(`lws-l-${writer}`, [newEvent('Counted', {})], {
+            expectedVersion: version,
+          });
+          version = result.nextExpectedVersion;
+          txs[round].push(result.events[0].transactionId);
+        }
+      }),
+    );
+    // Each round's 8 appends arrive in one turn of the event loop: one transaction (the first
+    // round may split, as the first append starts before the others are made).
+    for (const round of txs.slice(1)) assert.equal(new Set(round).size, 1, String(round));
+    for (let w = 0; w < 8; w++) assert.equal(await count(`lws-l-${w}`), 5);
+  });
+
+  test('the append statement looks events up by index however large the log is', async () => {
+    await db.dataSource.query(
+      `INSERT INTO events (stream_id, stream_position, event_id, type, data, metadata)
+       SELECT 'bulk-' || (g % 1000), g / 1000 + 1, gen_random_uuid(), 'Bulk', '{}', '{}'
+       FROM generate_series(0, 59999) g`,
+    );
+    await db.dataSource.query('ANALYZE events');
+    // The plan a prepared statement settles on (the store's are prepared once per connection).
+    const plan: { 'QUERY PLAN': string }[] = await db.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await m.query(`PREPARE append_plan_check (jsonb) AS ${APPEND.text}`);
+      try {
+        return await m.query(
+          `EXPLAIN EXECUTE append_plan_check ('[{"s":"x","m":"n","x":null,"e":[]}]')`,
+        );
+      } finally {
+        await m.query('DEALLOCATE append_plan_check');
+      }
+    });
+    const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+    assert.doesNotMatch(text, /Seq Scan on events/, text);
+    assert.match(text, /Index Scan using events_stream_event_id_key/, text);
   });
 });

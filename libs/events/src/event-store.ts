@@ -96,6 +96,7 @@ export class EventStore {
   private lastNotifyAt = 0;
   private readonly queue: PendingAppend[] = [];
   private running = 0;
+  private drainScheduled = false;
   private readonly appendConcurrency: number;
 
   constructor(
@@ -140,7 +141,7 @@ export class EventStore {
     if (request.events.length === 0) return this.appendNothing(this.pool(), request);
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ ...request, attempts: 0, resolve, reject });
-      this.drain();
+      this.scheduleDrain();
     });
   }
 
@@ -242,9 +243,24 @@ export class EventStore {
       this.running++;
       void this.runCombined(batch).finally(() => {
         this.running--;
-        this.drain();
+        this.scheduleDrain();
       });
     }
+  }
+
+  /**
+   * Drains when the current turn of the event loop is over, so that the appends made in it join
+   * one transaction: callers whose appends just committed append again in the same turn (their
+   * promises resolve together), and would otherwise wait a whole transaction for the next one,
+   * halving the group commit (measured: 4 instead of 8 appends per transaction with 8 writers).
+   */
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
   }
 
   private async runCombined(batch: PendingAppend[]): Promise<void> {

@@ -31,8 +31,15 @@ function batchRelation(projection: Projection, where: string): string {
  * transactions, which append with one statement and run nothing else (no parameters).
  */
 export function transactionSql(projection: Projection): string {
-  return projection.sql!(batchRelation(projection, 'e.transaction_id = pg_current_xact_id()'));
+  let sql = transactionSqls.get(projection);
+  if (sql === undefined) {
+    sql = projection.sql!(batchRelation(projection, 'e.transaction_id = pg_current_xact_id()'));
+    transactionSqls.set(projection, sql);
+  }
+  return sql;
 }
+// A projection's `sql` gives the same text for the same batch (documented): built once.
+const transactionSqls = new WeakMap<Projection, string>();
 
 /** The projection's statement over the events whose global positions are in $1 (bigint[]). */
 function positionsSql(projection: Projection): string {
