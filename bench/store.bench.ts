@@ -4,10 +4,11 @@
 //        BENCH_APPEND_CONCURRENCY (the store's appendConcurrency; default: its own)
 // Each case runs the same number of concurrent writers over one pool of the same size, in short
 // alternating slices, in a database of its own. "store" is EventStore.append with an expected
-// version and one inline projection (an upsert into a small read model); "raw" is a plain INSERT
-// of the same rows into a table without constraints, autocommitted. "(raw tx+upsert)" is a
-// reference: the same rows and upsert in a hand-written transaction, i.e. the floor of any store
-// that writes its read model in the append's transaction.
+// version and one inline projection (a per-stream upsert into a small read model, in the append's
+// transaction; `sql` form); "raw" is a plain INSERT of the same rows into a table without
+// constraints, autocommitted. "(raw tx+upsert)" is a reference: the same rows and upsert in a
+// hand-written transaction per append, four round trips (BEGIN, INSERT, upsert, COMMIT); the
+// store does one per transaction and combines concurrent appends (group commit).
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { EventStore, type NewEvent, type Projection } from '../libs/events/src';

@@ -19,8 +19,8 @@ export interface RebuildOptions {
 
 /**
  * Rebuilds read models from the log, in one transaction: `reset()` each projection, then replay
- * every event in global log order, a page at a time (each projection handles the page before the
- * next one's turn). Appends wait for it (it locks `streams`), readers see the old
+ * every event in global log order, a page at a time (each projection is given the whole page, in
+ * its own form, before the next projection). Appends wait for it (it locks `streams`), readers see the old
  * rows until it commits. Returns the number of events replayed.
  */
 export async function rebuildReadModels(
