@@ -88,10 +88,17 @@ class SimSide {
   private hash = '';
   private sampler?: NodeJS.Timeout;
 
+  /** The LWS's pods, kept from the store's events: reading them costs the simulator nothing. */
+  private readonly live = new Map<string, any>();
+
   constructor(readonly sim: KubeSim) {
     sim.cluster('east').store.subscribe((event: any) => {
-      if (event.resource !== 'pods' || !this.hash) return;
+      if (event.resource !== 'pods') return;
       const p = event.object;
+      if (p.metadata?.labels?.['leaderworkerset.sigs.k8s.io/name'] !== NAME) return;
+      if (event.type === 'DELETED') this.live.delete(p.metadata.uid);
+      else this.live.set(p.metadata.uid, p);
+      if (!this.hash) return;
       const now = performance.now();
       if (event.type === 'ADDED' && p.metadata?.labels?.[REVISION_LABEL] === this.hash) {
         this.created.set(p.metadata.uid, now);
@@ -104,10 +111,7 @@ class SimSide {
   }
 
   private pods(): any[] {
-    return this.sim.cluster('east').store.list('pods', {
-      namespace: 'default',
-      labelSelector: `leaderworkerset.sigs.k8s.io/name=${NAME}`,
-    }).items;
+    return [...this.live.values()];
   }
 
   /** Every group 0 … GROUPS-1 on `hash`, all pods Ready, and nothing else. */

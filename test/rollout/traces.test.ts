@@ -408,14 +408,16 @@ describe('rolling update traces of lws-reference §4.4, end to end', () => {
         'partition 1',
       );
 
-      // Every group Ready again (otherwise three unavailable groups use up maxUnavailable + maxSurge
-      // and, as upstream, nothing more is replaced), group 0 still on revision 1.
-      for (const i of [1, 2, 3]) setGroupReady(fleet, name, i, true);
+      // Groups 1 and 2 Ready, group 3 still not: the partition stays at 1 (the ready groups from the
+      // top are not contiguous), so group 0 stays on revision 1 however fast the worker is, and
+      // one unavailable group leaves room (maxUnavailable + maxSurge) for the next rollout.
+      for (const i of [1, 2]) setGroupReady(fleet, name, i, true);
       await eventually(
-        () => groupsOf(fleet, name, 1).every((g) => g.ready),
-        'groups 1, 2 and 3 Ready on revision 2',
+        () => groupsOf(fleet, name, 1).filter((g) => g.ready).length === 5,
+        'groups 1 and 2 Ready on revision 2',
       );
       assert.equal(groupsOf(fleet, name, 1)[0].revision, h1);
+      assert.equal(groupsOf(fleet, name, 1)[3].ready, false);
       // A third template while revision 2 is rolling out (its pods become Ready on their own).
       const v3 = withPodAnnotations(text, { 'example.com/v': '3' });
       const third = await apply(fleet, v3);

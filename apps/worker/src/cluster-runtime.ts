@@ -3,7 +3,12 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../../../libs/events/src';
 import { ClusterWatcher, connectCluster, type ClusterHealth } from '../../../libs/kube/src';
-import { LABEL_LWS_UID, LABEL_MANAGED_BY, MANAGED_BY_VALUE } from '../../../libs/planner/src';
+import {
+  LABEL_LWS_UID,
+  LABEL_MANAGED_BY,
+  MANAGED_BY_VALUE,
+  isUrgentChange,
+} from '../../../libs/planner/src';
 import type { Logger } from '../../api/src/logger';
 import { PodRecorder } from './pod-recorder';
 import { Reconciler } from './reconcile/reconciler';
@@ -74,7 +79,11 @@ export class ClusterRuntime {
           this.recorder?.record(owner, type, object as V1Pod, previous as V1Pod | undefined, (n) =>
             this.watcher?.node(n),
           );
-        void this.trigger(owner, `watch: ${kind} ${object.metadata?.name} ${type}`);
+        void this.trigger(
+          owner,
+          `watch: ${kind} ${object.metadata?.name} ${type}`,
+          isUrgentChange(kind, type, object, previous),
+        );
       },
       onHealth: (health) => void this.reportHealth(health),
       restartDelayMs: 1000,
@@ -135,11 +144,11 @@ export class ClusterRuntime {
     }
   }
 
-  private async trigger(uid: string, reason: string): Promise<void> {
+  private async trigger(uid: string, reason: string, urgent: boolean): Promise<void> {
     try {
       await this.queues.enqueue(this.cluster, {
         uid,
-        trigger: 'watch',
+        trigger: urgent ? 'watch-urgent' : 'watch',
         reason,
         correlationId: `watch-${Date.now()}`,
       });
@@ -153,7 +162,18 @@ export class ClusterRuntime {
 
   private async process(reconciler: Reconciler, job: Job<ReconcileJob>): Promise<string> {
     const { uid, correlationId } = job.data;
+    const started = performance.now();
     const outcome = await reconciler.reconcile(uid, correlationId || String(job.id));
+    this.logger.debug(
+      {
+        cluster: this.cluster,
+        lws: uid,
+        trigger: job.data.trigger,
+        result: outcome.result,
+        ms: Math.round(performance.now() - started),
+      },
+      'reconciled',
+    );
     if (outcome.result !== 'failed') {
       this.permanentFailures.delete(uid);
       return outcome.result;
@@ -173,7 +193,7 @@ export class ClusterRuntime {
       // retried at once by a fresh job, as a workqueue forgets an item's failures once it moves on.
       // Counting it as an attempt would stretch the backoff towards its 30 s cap while every retry
       // makes progress, and leave nothing for the errors that block all progress.
-      await this.trigger(uid, `retry after progress: ${failure.action}: ${failure.reason}`);
+      await this.trigger(uid, `retry after progress: ${failure.action}: ${failure.reason}`, true);
       return 'progress';
     }
     if (failure.retry === 'throttled') {

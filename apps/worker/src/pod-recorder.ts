@@ -115,14 +115,12 @@ export class PodRecorder {
         [JSON.stringify(rows)],
       );
     }
-    for (const {
-      delete: [namespace, name],
-    } of deletes) {
-      await this.db.query(`DELETE FROM pods WHERE cluster = $1 AND namespace = $2 AND name = $3`, [
-        this.cluster,
-        namespace,
-        name,
-      ]);
+    if (deletes.length) {
+      await this.db.query(
+        `DELETE FROM pods p USING unnest($2::text[], $3::text[]) AS d(namespace, name)
+          WHERE p.cluster = $1 AND p.namespace = d.namespace AND p.name = d.name`,
+        [this.cluster, deletes.map((d) => d.delete[0]), deletes.map((d) => d.delete[1])],
+      );
     }
   }
 

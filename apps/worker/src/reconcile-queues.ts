@@ -3,8 +3,12 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 /** One queue per cluster, so a slow or unreachable cluster never starves the others. */
 export const reconcileQueueName = (cluster: string): string => `reconcile.${cluster}`;
 
-/** What asked for a reconcile; decides how urgent it is (see WATCH_BATCH_MS). */
-export type ReconcileTrigger = 'watch' | 'resync' | 'change';
+/**
+ * What asked for a reconcile; decides how urgent it is (see WATCH_BATCH_MS). `watch-urgent` is a
+ * watch event that can change the plan at once (a pod became Ready, an object is gone: see the
+ * planner's `isUrgentChange`); `watch` is any other watch event.
+ */
+export type ReconcileTrigger = 'watch' | 'watch-urgent' | 'resync' | 'change';
 
 export interface ReconcileJob {
   uid: string;
@@ -38,18 +42,26 @@ interface ClusterSender {
 }
 
 /**
- * Reconciles asked for by the watcher wait this long, and every watch event of the same LWS in the
- * meantime joins them: a group of pods going through Pending, Running and Ready costs one
- * reconcile instead of one per transition (upstream's Job controller batches pod events for 1 s,
- * `syncJobBatchPeriod`, for the same reason). Resyncs do not wait, but a reconcile already waiting
- * serves them; a desired-state change (or a manual request) replaces a watch reconcile still
- * waiting, so it is acted on at once.
+ * Reconciles asked for by watch events that cannot change the plan by themselves (our own creates
+ * echoed back, scheduling details) wait this long, and every watch event of the same LWS in the
+ * meantime joins them: a group of pods going through Pending and Running costs one reconcile
+ * instead of one per transition (upstream's Job controller batches pod events for 1 s,
+ * `syncJobBatchPeriod`, for the same reason), and the reconcile that created them waits for them
+ * anyway. Resyncs do not wait, but a reconcile already waiting serves them. A desired-state change
+ * (or a manual request) and an urgent watch event (a pod became Ready, an object is gone: the next
+ * step of a rollout or a recreation may start) replace a reconcile still waiting, so they are acted
+ * on at once; while one runs, they make exactly one more.
  */
 export const WATCH_BATCH_MS = 500;
 
-/** 0: from the watcher (batched); 1: resync; 2: a change of desired state, or a manual request. */
+/** 0: from the watcher (batched); 1: resync; 2: an urgent watch event, a change of desired state, or a manual request. */
 type Urgency = 0 | 1 | 2;
-const URGENCY: Record<ReconcileTrigger, Urgency> = { watch: 0, resync: 1, change: 2 };
+const URGENCY: Record<ReconcileTrigger, Urgency> = {
+  watch: 0,
+  resync: 1,
+  'watch-urgent': 2,
+  change: 2,
+};
 const urgencyOf = (job: ReconcileJob): Urgency => URGENCY[job.trigger];
 
 const JOB_OPTIONS = {

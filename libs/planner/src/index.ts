@@ -55,3 +55,5 @@ export type {
   ReplaceCandidate,
 } from './rollout';
 export { computeStatus, setCondition, hpaPodSelector } from './status';
+export { isUrgentChange } from './triggers';
+export type { ObservedChange } from './triggers';
