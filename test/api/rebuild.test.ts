@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EventStore, rebuildReadModels } from '../../libs/events/src';
 import { readModelProjections } from '../../apps/api/src/app.module';
+import { newEvent } from '../../apps/api/src/common/new-event';
+import { ReconcileEventType, lwsStreamId } from '../../apps/api/src/lws/lws.events';
 import {
   APPLY,
   REGISTER,
@@ -65,6 +67,84 @@ describe('rebuilding the read models from the events', () => {
     );
     await ok(`mutation { deleteLeaderWorkerSet(name: "${sample.metadata.name}") }`, {});
     await ok(APPLY, { input: { manifest: JSON.stringify(sample), cluster: 'east' } });
+
+    // A worker's append: several statuses and reconciles of one LWS in one transaction; the read
+    // model keeps the last status, the greatest reconciled generation and the last stream position.
+    const [lws] = await api.server.dataSource.query(
+      `SELECT uid, generation, stream_version FROM leader_worker_sets WHERE name = $1 AND deleted_at IS NULL`,
+      [sample.metadata.name],
+    );
+    const meta = {
+      actor: 'worker:east',
+      correlationId: 'rebuild-test',
+      source: 'worker',
+      cluster: 'east',
+    };
+    const status = (ready: number) => ({ replicas: 3, readyReplicas: ready, conditions: [] });
+    const appended = await new EventStore(api.server.dataSource, {
+      projections: readModelProjections,
+    }).append(
+      lwsStreamId(lws.uid),
+      [
+        newEvent(
+          ReconcileEventType.StatusChanged,
+          { uid: lws.uid, cluster: 'east', status: status(1) },
+          meta,
+        ),
+        newEvent(
+          ReconcileEventType.Applied,
+          {
+            uid: lws.uid,
+            cluster: 'east',
+            generation: lws.generation,
+            revision: 1,
+            created: [],
+            patched: [],
+            deleted: [],
+            alreadyPresent: [],
+          },
+          meta,
+        ),
+        newEvent(
+          ReconcileEventType.Applied,
+          {
+            uid: lws.uid,
+            cluster: 'east',
+            generation: lws.generation - 1,
+            revision: 1,
+            created: [],
+            patched: [],
+            deleted: [],
+            alreadyPresent: [],
+          },
+          meta,
+        ),
+        newEvent(
+          ReconcileEventType.GroupBecameReady,
+          { uid: lws.uid, cluster: 'east', group: 0, revision: 'x' },
+          meta,
+        ),
+        newEvent(
+          ReconcileEventType.StatusChanged,
+          { uid: lws.uid, cluster: 'east', status: status(3) },
+          meta,
+        ),
+        newEvent(
+          ReconcileEventType.GroupBecameReady,
+          { uid: lws.uid, cluster: 'east', group: 1, revision: 'x' },
+          meta,
+        ),
+      ],
+      { expectedVersion: Number(lws.stream_version) },
+    );
+    const [after] = await api.server.dataSource.query(
+      `SELECT status, reconciled_generation, stream_version FROM leader_worker_sets WHERE uid = $1`,
+      [lws.uid],
+    );
+    assert.deepEqual(after.status, status(3));
+    assert.equal(after.reconciled_generation, lws.generation);
+    assert.equal(Number(after.stream_version), appended.nextExpectedVersion);
+    assert.equal(appended.nextExpectedVersion, Number(lws.stream_version) + 6);
 
     const before = await dump(api);
     assert.equal(before.clusters.length, 2);

@@ -40,9 +40,24 @@ export interface ApplyResult {
 const MAX_ATTEMPTS = 5;
 const UNIQUE_VIOLATION = '23505';
 
-function isUniqueViolation(error: unknown): boolean {
+function pgCode(error: unknown): string | undefined {
   const e = error as { code?: string; driverError?: { code?: string } };
-  return e?.code === UNIQUE_VIOLATION || e?.driverError?.code === UNIQUE_VIOLATION;
+  return e?.driverError?.code ?? e?.code;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return pgCode(error) === UNIQUE_VIOLATION;
+}
+
+/**
+ * A deadlock (40P01) or serialization failure (40001): Postgres rolled the transaction back and it
+ * can simply run again. An apply locks the LWS row and then appends (the stream's row); a worker's
+ * append takes the stream's row and then its projection updates the LWS row, so the two can meet
+ * in opposite order.
+ */
+function isTransientConflict(error: unknown): boolean {
+  const code = pgCode(error);
+  return code === '40P01' || code === '40001';
 }
 
 function fieldErrorsToInput(message: string, errors: FieldError[]): AppError {
@@ -460,7 +475,10 @@ export class LwsService {
       try {
         return await attempt();
       } catch (error) {
-        const raced = error instanceof ConcurrencyError || isUniqueViolation(error);
+        const raced =
+          error instanceof ConcurrencyError ||
+          isUniqueViolation(error) ||
+          isTransientConflict(error);
         if (!raced) throw error;
         if (i < MAX_ATTEMPTS) {
           // Jittered pause, so a herd of creators of one name does not collide again in lockstep.
