@@ -334,8 +334,11 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
     gone.add(i);
   }
 
-  // Create what is missing, group by group.
-  for (let i = 0; i < N; i++) {
+  // Create what is missing, group by group: lowest index first, except during a rolling update,
+  // where the partition moves down as the highest replaced groups become Ready, so those start first.
+  const rollingUpdate = candidates.some((c) => c.exists && !c.updated);
+  for (let n = 0; n < N; n++) {
+    const i = rollingUpdate ? N - 1 - n : n;
     const g: ObservedGroup = groups.get(i) ?? { index: i, workers: new Map(), orphans: [] };
     if (gone.has(i)) {
       waiting.set(i, 'group being recreated');

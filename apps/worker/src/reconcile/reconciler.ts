@@ -23,7 +23,7 @@ import {
 } from '../../../api/src/lws/lws.events';
 import { executeActions, type ExecutionReport } from './executor';
 import { loadDesired, type DesiredSnapshot } from './desired-state';
-import { rolloutEvents } from './rollout-recorder';
+import { loadRolloutRecord, rolloutEvents } from './rollout-recorder';
 
 export type ReconcileOutcome =
   | { result: 'converged' }
@@ -87,7 +87,11 @@ export class Reconciler {
   }
 
   async reconcile(uid: string, correlationId: string): Promise<ReconcileOutcome> {
-    const snapshot = await loadDesired(this.db, uid);
+    // Both reads at once: a reconcile is a chain of round trips, and these two do not depend on each other.
+    const [snapshot, rolloutRecord] = await Promise.all([
+      loadDesired(this.db, uid),
+      loadRolloutRecord(this.db, uid),
+    ]);
     if (!snapshot || snapshot.row.deleted_at) return { result: 'absent' };
     if (snapshot.row.cluster !== this.cluster) return { result: 'absent' };
     const meta: EventMetadata = {
@@ -127,14 +131,19 @@ export class Reconciler {
       );
     }
     events.push(...this.readinessEvents(uid, snapshot.groups, result.groups, meta));
-    events.push(...(await rolloutEvents(this.db, this.cluster, snapshot, observed, result, meta)));
-    if (!isDeepStrictEqual(result.groups, snapshot.groups))
-      await this.saveGroups(uid, result.groups);
+    events.push(...rolloutEvents(rolloutRecord, this.cluster, snapshot, observed, result, meta));
+    // The groups read model is written while the actions run (it waits for nothing they do).
+    const groupsSaved = isDeepStrictEqual(result.groups, snapshot.groups)
+      ? undefined
+      : this.saveGroups(uid, result.groups);
     if (result.actions.length === 0) {
-      if (events.length) await this.append(uid, events);
+      await Promise.all([groupsSaved, events.length ? this.append(uid, events) : undefined]);
       return { result: 'converged' };
     }
-    const report = await executeActions(this.watcher.connection.core, result.actions);
+    const [report] = await Promise.all([
+      executeActions(this.watcher.connection.core, result.actions),
+      groupsSaved,
+    ]);
     this.rememberNotCreated(uid, result.actions, report);
     return this.record(snapshot, report, result.actions.length, meta, events);
   }
@@ -195,7 +204,11 @@ export class Reconciler {
         ),
       );
     }
-    if (events.length) await this.append(uid, events);
+    // Appending and waiting for the watcher to see the creates are both waits: they overlap.
+    await Promise.all([
+      events.length ? this.append(uid, events) : undefined,
+      report.failure ? undefined : this.settle(uid, report),
+    ]);
     if (report.failure) {
       const retry =
         report.failure.kind === 'throttled' ? 'throttled' : permanent ? 'permanent' : 'transient';
@@ -205,7 +218,6 @@ export class Reconciler {
         progress: did > 0,
       };
     }
-    await this.settle(uid, report);
     return { result: 'applied', actions: planned };
   }
 
@@ -294,7 +306,7 @@ export class Reconciler {
     while (Date.now() < deadline) {
       const seen = names(this.watcher.observed(uid));
       if (created.every((c) => seen.has(c))) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
 }

@@ -15,23 +15,17 @@ interface RolloutRow {
   pending: Record<string, string> | null;
 }
 
-/**
- * The rollout events of one reconcile: reads the revisions and the newest rollout from the read
- * models (one statement), and derives the facts with `deriveRolloutFacts` (pure).
- */
-export async function rolloutEvents(
+/** What the rollout history holds for one LWS: its revisions and its newest rollout (one statement). */
+export interface RolloutRecord {
+  revisions: Array<{ revision: number; templateHash: string }> | null;
+  latest: RolloutRow | null;
+}
+
+export async function loadRolloutRecord(
   db: DataSource,
-  cluster: string,
-  snapshot: DesiredSnapshot,
-  observed: Observed,
-  result: PlanResult,
-  meta: EventMetadata,
-): Promise<NewEvent[]> {
-  const { desired } = snapshot;
-  const rows: Array<{
-    revisions: Array<{ revision: number; templateHash: string }> | null;
-    latest: RolloutRow | null;
-  }> = await db.query(
+  uid: string,
+): Promise<RolloutRecord | undefined> {
+  const rows: RolloutRecord[] = await db.query(
     `SELECT (SELECT json_agg(json_build_object('revision', r.revision, 'templateHash', r.template_hash))
                FROM lws_revisions r WHERE r.lws_uid = $1) AS revisions,
             (SELECT json_build_object(
@@ -44,9 +38,25 @@ export async function rolloutEvents(
                                      ORDER BY group_index, position DESC) s
                                    WHERE s.ready_at IS NULL AND s.kind <> 'SurgeGroupRemoved'))
                FROM lws_rollouts o WHERE o.lws_uid = $1 ORDER BY o.started_position DESC LIMIT 1) AS latest`,
-    [desired.uid],
+    [uid],
   );
-  const latest = rows[0]?.latest ?? undefined;
+  return rows[0];
+}
+
+/**
+ * The rollout events of one reconcile, derived with `deriveRolloutFacts` (pure) from the record
+ * `loadRolloutRecord` read.
+ */
+export function rolloutEvents(
+  record: RolloutRecord | undefined,
+  cluster: string,
+  snapshot: DesiredSnapshot,
+  observed: Observed,
+  result: PlanResult,
+  meta: EventMetadata,
+): NewEvent[] {
+  const { desired } = snapshot;
+  const latest = record?.latest ?? undefined;
   const isOpen =
     latest && (latest.state === RolloutState.Progressing || latest.state === RolloutState.Paused);
   const open: OpenRollout | undefined = isOpen
@@ -72,7 +82,7 @@ export async function rolloutEvents(
     now: observed.now,
     revision: desired.revision,
     templateHash: desired.templateHash,
-    revisions: rows[0]?.revisions ?? [],
+    revisions: record?.revisions ?? [],
     replicas: desired.spec.replicas,
     rollingUpdate: {
       maxSurge: rolling.maxSurge,
