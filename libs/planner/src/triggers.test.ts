@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
+import { ANNOTATION_EXCLUSIVE_TOPOLOGY } from '../../lws/src';
 import { isUrgentChange } from './triggers';
 
 const pod = (patch: (p: V1Pod) => void = () => undefined): V1Pod => {
@@ -55,9 +56,22 @@ describe('isUrgentChange: which watch events need a reconcile at once', () => {
     ],
     ['a pod failed', ['Pod', 'update', pod((p) => (p.status!.phase = 'Failed')), pod()], true],
     [
-      'a pod scheduled (exclusive topology waits for it)',
-      ['Pod', 'update', pod(), pod((p) => delete p.spec!.nodeName)],
+      'a leader with exclusive topology scheduled (its workers wait for it)',
+      [
+        'Pod',
+        'update',
+        pod((p) => (p.metadata!.annotations = { [ANNOTATION_EXCLUSIVE_TOPOLOGY]: 'rack' })),
+        pod((p) => {
+          p.metadata!.annotations = { [ANNOTATION_EXCLUSIVE_TOPOLOGY]: 'rack' };
+          delete p.spec!.nodeName;
+        }),
+      ],
       true,
+    ],
+    [
+      'a pod without exclusive topology scheduled',
+      ['Pod', 'update', pod(), pod((p) => delete p.spec!.nodeName)],
+      false,
     ],
     [
       'a pod went from Pending to Running, not Ready',

@@ -1,6 +1,7 @@
 // Which observed changes can change a plan at once, so a watcher knows which events need a
 // reconcile now and which can wait to be batched with others.
 import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import { ANNOTATION_EXCLUSIVE_TOPOLOGY } from '../../lws/src';
 import { isPodReady, isTerminating } from './observed-pods';
 
 export type ObservedChange = 'add' | 'update' | 'delete';
@@ -9,8 +10,9 @@ export type ObservedChange = 'add' | 'update' | 'delete';
  * Whether a watch event can unblock or change the next plan, status or readiness events:
  *
  * - an object gone, or newly terminating (a group to recreate, a name free to create again);
- * - a pod's readiness, its end (Failed or Succeeded), its node, or a container's restart count or termination (status,
- *   the rolling update's next step, startupPolicy LeaderReady, exclusive topology, restart policy);
+ * - a pod's readiness, its end (Failed or Succeeded), or a container's restart count or
+ *   termination (status, the rolling update's next step, startupPolicy LeaderReady, restart policy);
+ * - the node of a leader with exclusive topology (its workers wait for it);
  * - labels or annotations changed (ownership, revision, group index);
  * - a PVC's phase.
  *
@@ -42,7 +44,12 @@ export function isUrgentChange(
 function podChanged(pod: V1Pod, before: V1Pod): boolean {
   if (isPodReady(pod) !== isPodReady(before)) return true;
   if (finished(pod) !== finished(before)) return true;
-  if (pod.spec?.nodeName !== before.spec?.nodeName) return true;
+  // Only a leader with exclusive topology has workers waiting for its node.
+  if (
+    pod.spec?.nodeName !== before.spec?.nodeName &&
+    pod.metadata?.annotations?.[ANNOTATION_EXCLUSIVE_TOPOLOGY]
+  )
+    return true;
   return containerSignature(pod) !== containerSignature(before);
 }
 
