@@ -35,7 +35,7 @@ const label = (a: { kind: string; namespace: string; name: string }) =>
   `${a.kind} ${a.namespace}/${a.name}`;
 
 /** How many API calls one reconcile keeps in flight. */
-export const EXECUTOR_CONCURRENCY = 64;
+export const EXECUTOR_CONCURRENCY = 16;
 
 /**
  * Applies a plan's actions through the Kubernetes API. Creates run concurrently, except that an
