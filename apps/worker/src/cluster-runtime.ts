@@ -3,6 +3,7 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../../../libs/events/src';
 import { ClusterWatcher, connectCluster, type ClusterHealth } from '../../../libs/kube/src';
+import { LABEL_GROUP_INDEX } from '../../../libs/lws/src';
 import {
   LABEL_LWS_UID,
   LABEL_MANAGED_BY,
@@ -82,7 +83,7 @@ export class ClusterRuntime {
         void this.trigger(
           owner,
           `watch: ${kind} ${object.metadata?.name} ${type}`,
-          isUrgentChange(kind, type, object, previous),
+          isUrgentChange(kind, type, object, previous, () => this.groupPods(owner, object)),
         );
       },
       onHealth: (health) => void this.reportHealth(health),
@@ -142,6 +143,14 @@ export class ClusterRuntime {
         correlationId: `resync-${Date.now()}`,
       });
     }
+  }
+
+  /** The observed pods of the group `object` belongs to. */
+  private groupPods(owner: string, object: KubernetesObject): V1Pod[] {
+    const group = object.metadata?.labels?.[LABEL_GROUP_INDEX];
+    return (this.watcher?.observed(owner).pods ?? []).filter(
+      (p) => p.metadata?.labels?.[LABEL_GROUP_INDEX] === group,
+    );
   }
 
   private async trigger(uid: string, reason: string, urgent: boolean): Promise<void> {

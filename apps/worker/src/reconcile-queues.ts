@@ -85,6 +85,12 @@ export class ReconcileQueues {
   private readonly queues = new Map<string, Queue<ReconcileJob>>();
   private readonly senders = new Map<string, ClusterSender>();
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Until when a request for an LWS must not wait (by cluster/uid): an urgent request was sent,
+   * and may sit as the job to run after the active one, where "latest wins" would let a later
+   * batched request replace it with one that waits WATCH_BATCH_MS.
+   */
+  private readonly urgentUntil = new Map<string, number>();
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -140,18 +146,24 @@ export class ReconcileQueues {
       sender.busy = false;
       return;
     }
+    const now = Date.now();
+    const jobs = entries.map(({ job, urgency }) => {
+      const key = `${cluster}/${job.uid}`;
+      const waits = urgency === 0 && (this.urgentUntil.get(key) ?? 0) <= now;
+      if (!waits) this.urgentUntil.set(key, now + WATCH_BATCH_MS);
+      else this.urgentUntil.delete(key);
+      return {
+        name: 'reconcile',
+        data: job,
+        opts: {
+          ...JOB_OPTIONS,
+          ...(waits ? { delay: WATCH_BATCH_MS } : {}),
+          deduplication: { id: job.uid, keepLastIfActive: true, replace: urgency === 2 },
+        },
+      };
+    });
     const sent = this.queue(cluster)
-      .addBulk(
-        entries.map(({ job, urgency }) => ({
-          name: 'reconcile',
-          data: job,
-          opts: {
-            ...JOB_OPTIONS,
-            ...(urgency === 0 ? { delay: WATCH_BATCH_MS } : {}),
-            deduplication: { id: job.uid, keepLastIfActive: true, replace: urgency === 2 },
-          },
-        })),
-      )
+      .addBulk(jobs)
       .then(
         () => entries.forEach((e) => e.waiters.forEach((w) => w.resolve())),
         (error: unknown) => entries.forEach((e) => e.waiters.forEach((w) => w.reject(error))),

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { ANNOTATION_EXCLUSIVE_TOPOLOGY } from '../../lws/src';
+import { ANNOTATION_EXCLUSIVE_TOPOLOGY, ANNOTATION_SIZE, LABEL_WORKER_INDEX } from '../../lws/src';
 import { isUrgentChange } from './triggers';
 
 const pod = (patch: (p: V1Pod) => void = () => undefined): V1Pod => {
@@ -121,4 +121,53 @@ describe('isUrgentChange: which watch events need a reconcile at once', () => {
       assert.equal(isUrgentChange(...args), urgent);
     });
   }
+
+  describe('a pod becoming Ready, with its group at hand', () => {
+    const member = (name: string, worker: number, ready: boolean): V1Pod =>
+      pod((p) => {
+        p.metadata!.name = name;
+        p.metadata!.labels = { [LABEL_WORKER_INDEX]: String(worker) };
+        p.metadata!.annotations = { [ANNOTATION_SIZE]: '3' };
+        p.status!.conditions![0].status = ready ? 'True' : 'False';
+      });
+    const becameReady = (name: string, worker: number, others: V1Pod[]) => {
+      const now = member(name, worker, true);
+      return isUrgentChange('Pod', 'update', now, member(name, worker, false), () => [
+        now,
+        ...others,
+      ]);
+    };
+    test('the last pod of the group: urgent (the group became ready)', () => {
+      assert.equal(
+        becameReady('lws-0-2', 2, [member('lws-0', 0, true), member('lws-0-1', 1, true)]),
+        true,
+      );
+    });
+    test('a worker while another is not Ready yet: batched', () => {
+      assert.equal(
+        becameReady('lws-0-2', 2, [member('lws-0', 0, true), member('lws-0-1', 1, false)]),
+        false,
+      );
+    });
+    test('the leader while its workers start: batched', () => {
+      assert.equal(
+        becameReady('lws-0', 0, [member('lws-0-1', 1, false), member('lws-0-2', 2, false)]),
+        false,
+      );
+    });
+    test('a leader without workers yet: urgent (startupPolicy LeaderReady waits for it)', () => {
+      assert.equal(becameReady('lws-0', 0, []), true);
+    });
+    test('a pod of a group missing a worker: batched until the group is whole', () => {
+      assert.equal(becameReady('lws-0-1', 1, [member('lws-0', 0, true)]), false);
+    });
+    test('a pod going unready: urgent, whatever its group', () => {
+      const before = member('lws-0-1', 1, true);
+      const now = member('lws-0-1', 1, false);
+      assert.equal(
+        isUrgentChange('Pod', 'update', now, before, () => [now, member('lws-0', 0, true)]),
+        true,
+      );
+    });
+  });
 });
