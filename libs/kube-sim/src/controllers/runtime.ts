@@ -194,11 +194,14 @@ export class Runner {
 
   private schedule(): void {
     if (this.scheduled || this.draining || this.stopped) return;
+    // Not unref'd: Node lets the event loop sleep in poll past an unref'd immediate (only ref'd
+    // ones make it poll without waiting), so queued controller work would wait for the next I/O
+    // or timer: a pod deleted on a quiet cluster stayed until a heartbeat seconds later. stop()
+    // clears it, so it never keeps a stopped simulator's process alive.
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
       this.drain();
     });
-    this.scheduled.unref();
   }
 }
 
