@@ -232,6 +232,24 @@ describe('EventStore', () => {
     assert.equal(await count('lws-f'), 13);
   });
 
+  test("many 'any' appends to one stream at once all land, in order, without conflicts", async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) =>
+        store.append('lws-many', [newEvent('Counted', { i })], { expectedVersion: 'any' }),
+      ),
+    );
+    assert.deepEqual(
+      results.filter((r) => r.status === 'rejected').map((r) => String(r.reason)),
+      [],
+    );
+    const events = await store.readStream('lws-many');
+    assert.deepEqual(
+      events.map((e) => e.streamPosition),
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+    assert.equal(await count('lws-many'), 60);
+  });
+
   test('inline projections commit with the append and roll back with it', async () => {
     await store.append('lws-g', [newEvent('Counted', {}), newEvent('Counted', {})], {
       expectedVersion: 'no_stream',

@@ -95,6 +95,8 @@ export class EventStore {
   private lastNotifyAt = 0;
   private readonly queue: PendingAppend[] = [];
   private running = 0;
+  /** Streams a running combined transaction appends to. */
+  private readonly streamsInFlight = new Set<string>();
   private drainScheduled = false;
   private readonly appendConcurrency: number;
 
@@ -222,10 +224,12 @@ export class EventStore {
   /** Starts combined transactions for queued appends, up to `appendConcurrency` at once. */
   private drain(): void {
     while (this.running < this.appendConcurrency && this.queue.length > 0) {
-      // Distinct streams only (one statement updates a stream's row once); a stream's later
-      // appends wait, in order, for the next transaction.
+      // Distinct streams only (one statement updates a stream's row once), and none that a running
+      // transaction appends to: two of ours racing on one stream would refuse each other
+      // (transaction_order) and could exhaust their retries. A stream's later appends wait, in
+      // order, for the next transaction.
       const batch: PendingAppend[] = [];
-      const streams = new Set<string>();
+      const streams = new Set<string>(this.streamsInFlight);
       let events = 0;
       for (let i = 0; i < this.queue.length && batch.length < MAX_COMBINED_APPENDS;) {
         const p = this.queue[i];
@@ -239,8 +243,11 @@ export class EventStore {
         }
         streams.add(p.streamId);
       }
+      if (batch.length === 0) break; // every queued append waits for a stream in flight
       this.running++;
+      for (const p of batch) this.streamsInFlight.add(p.streamId);
       void this.runCombined(batch).finally(() => {
+        for (const p of batch) this.streamsInFlight.delete(p.streamId);
         this.running--;
         this.scheduleDrain();
       });
