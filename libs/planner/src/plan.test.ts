@@ -276,6 +276,24 @@ describe('scaling', () => {
       assert.ok(cluster.has('PersistentVolumeClaim', 'data-p-0'));
     });
   }
+  test('a pending pod whose PVC create failed gets its PVC again; a running one does not', () => {
+    const desired = desiredFrom(lws('m').replicas(1).size(2).volumeClaim('data'));
+    const cluster = observed();
+    // Every create went through except the PVCs' (a 500 answered them).
+    const first = plan(desired, cluster.build()).actions.filter(
+      (a) => !(a.type === 'create' && a.kind === 'PersistentVolumeClaim'),
+    );
+    cluster.from(first);
+    const again = plan(desired, cluster.build()).actions;
+    assert.deepEqual(summary(again), [
+      'create PersistentVolumeClaim data-m-0',
+      'create PersistentVolumeClaim data-m-0-1',
+    ]);
+    cluster.from(again).allRunningReady();
+    assert.deepEqual(plan(desired, cluster.build()).actions, []);
+    cluster.remove('PersistentVolumeClaim', 'data-m-0-1');
+    assert.deepEqual(plan(desired, cluster.build()).actions, [], 'a running pod keeps going');
+  });
   test('a retained PVC is reused when the group comes back (no new PVC)', () => {
     const { cluster, desired } = running(desiredFrom(lws('r').replicas(2).volumeClaim('data')));
     converge({ ...desired, spec: { ...desired.spec, replicas: 1 } }, cluster);

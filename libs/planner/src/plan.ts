@@ -31,6 +31,7 @@ import {
 } from './objects';
 import {
   groupPods,
+  isPending,
   isPodReady,
   isRunningAndReady,
   isTerminating,
@@ -390,6 +391,10 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       );
       leaderPending = true;
       leaderUid = undefined;
+    } else if (isPending(leader)) {
+      // A pending pod whose PVC is missing (its create failed while the pod's went through, or the
+      // claim was deleted) gets it again, as the StatefulSet controller does: it could never start.
+      ensurePvcs(ctx, template, name, { leader: true }, anchorPvcOwner(ctx, template));
     }
     const leaderOwner = ownerRef('Pod', name, leaderUid);
     const pendingLeader = leaderPending ? { kind: 'Pod' as const, name } : undefined;
@@ -432,8 +437,19 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
         ? { kind: 'Pod' as const, name, uid: leaderUid ?? '', pending: leaderPending }
         : undefined;
     for (let j = 1; j < size; j++) {
-      if (g.workers.has(j)) continue;
       const wName = workerPodName(lws.name, i, j);
+      const existing = g.workers.get(j);
+      if (existing) {
+        if (!isTerminating(existing) && isPending(existing))
+          ensurePvcs(
+            ctx,
+            template,
+            wName,
+            { leader: false, group: i, groupKey: gKey },
+            workerPvcOwner,
+          );
+        continue;
+      }
       if (orphanNames.has(wName) || observed.pods.some((p) => p.metadata?.name === wName)) {
         waiting.set(i, `worker ${wName} still terminating`);
         continue;
