@@ -67,8 +67,12 @@ describe('a worker stopped mid-rollout', () => {
     const done = await waitForStatus(
       fleet,
       NAME,
-      (l) => l.rollouts.some((r: any) => r.toRevision === 2 && r.state === 'Complete'),
-      'rollout Complete after the restart',
+      // (status and rollouts are read by separate statements: one response can see the rollout
+      // Complete and the status from just before the reconcile that completed it committed.)
+      (l) =>
+        l.rollouts.some((r: any) => r.toRevision === 2 && r.state === 'Complete') &&
+        condition(l, 'Available') === 'True',
+      'rollout Complete after the restart, and Available',
       30000,
     );
     const { min, samples } = watch.stop();

@@ -164,21 +164,32 @@ export async function waitPods(
   namespace = 'default',
   timeoutMs = 30_000,
 ): Promise<V1Pod[]> {
-  let last: string[] = [];
+  let last: V1Pod[] = [];
   return eventually(
     () => {
       const pods = podsOf(cluster, name, namespace);
-      last = podNames(pods);
+      last = pods;
+      const names = podNames(pods);
       return pods.length === expected.length &&
-        last.every((n, i) => n === expected[i]) &&
+        names.every((n, i) => n === expected[i]) &&
         pods.every((p) => !p.metadata?.deletionTimestamp && isReady(p))
         ? pods
         : undefined;
     },
-    `pods ${expected.join(',')} Running and Ready on ${cluster.name} (have ${last.join(',') || 'none'})`,
+    `pods ${expected.join(',')} Running and Ready on ${cluster.name}`,
     timeoutMs,
   ).catch((error: Error) => {
-    throw new Error(`${error.message} (last seen: ${last.join(',') || 'none'})`);
+    // What was there at the end: each pod's phase, readiness and deletion, and the PVCs.
+    const seen = last.map(
+      (p) =>
+        `${p.metadata?.name} ${p.status?.phase ?? '?'}${isReady(p) ? ' Ready' : ''}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`,
+    );
+    const claims = cluster.store
+      .list('persistentvolumeclaims', { namespace })
+      .items.map((c: any) => `${c.metadata?.name} ${c.status?.phase ?? '?'}`);
+    throw new Error(
+      `${error.message}; last seen: ${seen.join(', ') || 'none'}; PVCs: ${claims.join(', ') || 'none'}`,
+    );
   });
 }
 
