@@ -12,6 +12,7 @@ import {
   groupsOf,
   lws,
   waitForGroups,
+  waitForRolloutDone,
   waitForStatus,
   withSpec,
 } from './rollout-support';
@@ -74,12 +75,7 @@ describe('rolling update of examples/rolling-update.yaml (4 groups, maxSurge 1) 
       { 0: h, 1: h, 2: h, 3: h },
       'revision 2 everywhere',
     );
-    const done = await waitForStatus(
-      fleet,
-      NAME,
-      (l) => l.rollouts.some((r: any) => r.toRevision === 2 && r.state === 'Complete'),
-      'rollout 1 → 2 Complete',
-    );
+    const done = await waitForRolloutDone(fleet, NAME, 2, 'rollout 1 → 2 Complete');
     const { min, samples } = watch.stop();
     assert.ok(samples > 20, `observed ${samples} pod changes`);
     assert.ok(min >= 3, `fewest ready groups seen: ${min}`);
@@ -173,12 +169,7 @@ describe('rolling update of examples/rolling-update.yaml (4 groups, maxSurge 1) 
       { 0: h1, 1: h1, 2: h1, 3: h1 },
       'revision 4 (= 1) everywhere',
     );
-    const done = await waitForStatus(
-      fleet,
-      NAME,
-      (l) => l.rollouts.some((r: any) => r.toRevision === 4 && r.state === 'Complete'),
-      'rollout 3 → 4 Complete',
-    );
+    const done = await waitForRolloutDone(fleet, NAME, 4, 'rollout 3 → 4 Complete');
     assert.deepEqual(
       done.revisions.map((r: any) => [r.revision, r.templateHash, r.restoredFrom]),
       [

@@ -173,6 +173,29 @@ export async function waitForStatus(
   });
 }
 
+/**
+ * Waits until the rollout to `toRevision` is Complete and the status Available. Both, because a
+ * response reads `status` and `rollouts` with separate statements: it can show the rollout Complete
+ * beside the status from just before the reconcile that completed it committed.
+ */
+export function waitForRolloutDone(
+  fleet: FleetHarness,
+  name: string,
+  toRevision: number,
+  what: string,
+  timeoutMs?: number,
+): Promise<any> {
+  return waitForStatus(
+    fleet,
+    name,
+    (l) =>
+      l.rollouts.some((r: any) => r.toRevision === toRevision && r.state === 'Complete') &&
+      condition(l, 'Available') === 'True',
+    what,
+    timeoutMs,
+  );
+}
+
 /** Watches every pod change in a cluster and keeps the fewest ready groups seen at any moment. */
 export function watchReadyGroups(
   fleet: FleetHarness,

@@ -19,6 +19,7 @@ import {
   setGroupReady,
   stays,
   waitForGroups,
+  waitForRolloutDone,
   waitForStatus,
   withPodAnnotations,
   withSpec,
@@ -323,7 +324,7 @@ describe('rolling update traces of lws-reference §4.4, end to end', () => {
     setGroupReady(fleet, name, 1, true);
     await waitForGroups(fleet, name, 1, on([[[0, 1, 2, 3, 4, 5], h2]]), 'group 0 replaced');
     setGroupReady(fleet, name, 0, true);
-    l = await waitForStatus(fleet, name, (x) => x.rollouts[0]?.state === 'Complete', 'Complete');
+    l = await waitForRolloutDone(fleet, name, 2, 'Complete');
     assert.equal(condition(l, 'Available'), 'True');
     assert.deepEqual(
       l.rollouts[0].steps.map((s: any) => `${s.kind}:${s.group ?? s.partition}`),
@@ -432,12 +433,7 @@ describe('rolling update traces of lws-reference §4.4, end to end', () => {
         'all on revision 3, surge gone',
         30000,
       );
-      const done = await waitForStatus(
-        fleet,
-        name,
-        (l) => l.rollouts.some((r: any) => r.toRevision === 3 && r.state === 'Complete'),
-        'rollout 2 → 3 Complete',
-      );
+      const done = await waitForRolloutDone(fleet, name, 3, 'rollout 2 → 3 Complete');
       assert.equal(condition(done, 'Available'), 'True');
       assert.deepEqual(
         done.rollouts.map((r: any) => [r.fromRevision, r.toRevision, r.state, r.supersededBy]),

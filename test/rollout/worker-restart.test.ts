@@ -10,6 +10,7 @@ import {
   condition,
   groupsOf,
   waitForGroups,
+  waitForRolloutDone,
   waitForStatus,
   watchReadyGroups,
   withPodAnnotations,
@@ -64,15 +65,11 @@ describe('a worker stopped mid-rollout', () => {
       'revision 2 everywhere',
       30000,
     );
-    const done = await waitForStatus(
+    const done = await waitForRolloutDone(
       fleet,
       NAME,
-      // (status and rollouts are read by separate statements: one response can see the rollout
-      // Complete and the status from just before the reconcile that completed it committed.)
-      (l) =>
-        l.rollouts.some((r: any) => r.toRevision === 2 && r.state === 'Complete') &&
-        condition(l, 'Available') === 'True',
-      'rollout Complete after the restart, and Available',
+      2,
+      'rollout Complete after the restart',
       30000,
     );
     const { min, samples } = watch.stop();

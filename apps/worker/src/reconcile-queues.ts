@@ -150,8 +150,8 @@ export class ReconcileQueues {
     const jobs = entries.map(({ job, urgency }) => {
       const key = `${cluster}/${job.uid}`;
       const waits = urgency === 0 && (this.urgentUntil.get(key) ?? 0) <= now;
-      if (!waits) this.urgentUntil.set(key, now + WATCH_BATCH_MS);
-      else this.urgentUntil.delete(key);
+      if (urgency === 2) this.urgentUntil.set(key, now + WATCH_BATCH_MS);
+      else if (waits) this.urgentUntil.delete(key); // expired
       return {
         name: 'reconcile',
         data: job,

@@ -29,29 +29,30 @@ export const lwsProjection: Projection = {
    * move stream_version (most of a reconcile's: readiness, rollout steps) cost one statement for all.
    */
   async applyBatch(events: StoredEvent[], manager: EntityManager): Promise<void> {
-    const lastStatus = new Map<string, StoredEvent>();
-    const applied = new Map<string, StoredEvent>();
+    // Per LWS, the one StatusChanged and the one ReconcileApplied that decide the columns.
+    const deciding = new Map<string, StoredEvent>();
     for (const event of events) {
-      if (event.type === ReconcileEventType.StatusChanged)
-        lastStatus.set((event.data as unknown as StatusChangedData).uid, event);
-      if (event.type === ReconcileEventType.Applied) {
-        const uid = (event.data as unknown as ReconcileAppliedData).uid;
-        const best = applied.get(uid);
-        const generation = (e: StoredEvent) =>
-          (e.data as unknown as ReconcileAppliedData).generation;
-        if (!best || generation(event) >= generation(best)) applied.set(uid, event);
+      if (event.type === ReconcileEventType.StatusChanged) {
+        deciding.set(`status/${(event.data as unknown as StatusChangedData).uid}`, event);
+      } else if (event.type === ReconcileEventType.Applied) {
+        const d = event.data as unknown as ReconcileAppliedData;
+        const best = deciding.get(`applied/${d.uid}`)?.data as unknown as ReconcileAppliedData;
+        if (!best || d.generation >= best.generation) deciding.set(`applied/${d.uid}`, event);
       }
     }
+    const superseded = (event: StoredEvent) => {
+      const uid = (event.data as { uid?: string }).uid;
+      if (event.type === ReconcileEventType.StatusChanged)
+        return deciding.get(`status/${uid}`) !== event;
+      if (event.type === ReconcileEventType.Applied)
+        return deciding.get(`applied/${uid}`) !== event;
+      return false;
+    };
     const versions = new Map<string, number>();
     for (const event of events) {
       if (event.streamId.startsWith(LWS_STREAM_PREFIX))
         versions.set(event.streamId.slice(LWS_STREAM_PREFIX.length), event.streamPosition);
-      if (event.type === ReconcileEventType.StatusChanged) {
-        if (lastStatus.get((event.data as unknown as StatusChangedData).uid) !== event) continue;
-      } else if (event.type === ReconcileEventType.Applied) {
-        if (applied.get((event.data as unknown as ReconcileAppliedData).uid) !== event) continue;
-      } else if (!COLUMN_EVENTS.has(event.type)) continue;
-      await applyOne(event, manager);
+      if (COLUMN_EVENTS.has(event.type) && !superseded(event)) await applyOne(event, manager);
     }
     if (versions.size) {
       const sorted = [...versions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -84,110 +85,108 @@ const COLUMN_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 async function applyOne(event: StoredEvent, manager: EntityManager): Promise<void> {
-  {
-    const at = event.createdAt;
-    switch (event.type) {
-      case LwsEventType.Created: {
-        const d = event.data as unknown as LeaderWorkerSetCreatedData;
-        await manager.query(
-          `INSERT INTO leader_worker_sets
+  const at = event.createdAt;
+  switch (event.type) {
+    case LwsEventType.Created: {
+      const d = event.data as unknown as LeaderWorkerSetCreatedData;
+      await manager.query(
+        `INSERT INTO leader_worker_sets
              (uid, namespace, name, cluster, generation, stream_version, labels, annotations, spec,
               current_revision, template_hash, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, '', $10, $10)`,
-          [
-            d.uid,
-            d.namespace,
-            d.name,
-            d.cluster,
-            d.generation,
-            event.streamPosition,
-            d.labels,
-            d.annotations,
-            d.spec,
-            at,
-          ],
-        );
-        return;
-      }
-      case LwsEventType.Updated: {
-        const d = event.data as unknown as LeaderWorkerSetUpdatedData;
-        await manager.query(
-          `UPDATE leader_worker_sets
+        [
+          d.uid,
+          d.namespace,
+          d.name,
+          d.cluster,
+          d.generation,
+          event.streamPosition,
+          d.labels,
+          d.annotations,
+          d.spec,
+          at,
+        ],
+      );
+      return;
+    }
+    case LwsEventType.Updated: {
+      const d = event.data as unknown as LeaderWorkerSetUpdatedData;
+      await manager.query(
+        `UPDATE leader_worker_sets
               SET generation = $2, stream_version = $3, labels = $4, annotations = $5, spec = $6, updated_at = $7
             WHERE uid = $1`,
-          [d.uid, d.generation, event.streamPosition, d.labels, d.annotations, d.spec, at],
-        );
-        return;
-      }
-      case LwsEventType.RevisionCreated: {
-        const d = event.data as unknown as RevisionCreatedData;
-        await manager.query(
-          `INSERT INTO lws_revisions (lws_uid, revision, template_hash, template, manifest, restored_from, created_at, created_by)
+        [d.uid, d.generation, event.streamPosition, d.labels, d.annotations, d.spec, at],
+      );
+      return;
+    }
+    case LwsEventType.RevisionCreated: {
+      const d = event.data as unknown as RevisionCreatedData;
+      await manager.query(
+        `INSERT INTO lws_revisions (lws_uid, revision, template_hash, template, manifest, restored_from, created_at, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [
-            d.uid,
-            d.revision,
-            d.templateHash,
-            d.template,
-            d.manifest,
-            d.restoredFrom ?? null,
-            at,
-            event.metadata.actor,
-          ],
-        );
-        await manager.query(
-          `UPDATE leader_worker_sets
+        [
+          d.uid,
+          d.revision,
+          d.templateHash,
+          d.template,
+          d.manifest,
+          d.restoredFrom ?? null,
+          at,
+          event.metadata.actor,
+        ],
+      );
+      await manager.query(
+        `UPDATE leader_worker_sets
               SET current_revision = $2, template_hash = $3, stream_version = $4, updated_at = $5
             WHERE uid = $1`,
-          [d.uid, d.revision, d.templateHash, event.streamPosition, at],
-        );
-        return;
-      }
-      case LwsEventType.Scaled: {
-        const d = event.data as unknown as LeaderWorkerSetScaledData;
-        await manager.query(
-          `UPDATE leader_worker_sets
+        [d.uid, d.revision, d.templateHash, event.streamPosition, at],
+      );
+      return;
+    }
+    case LwsEventType.Scaled: {
+      const d = event.data as unknown as LeaderWorkerSetScaledData;
+      await manager.query(
+        `UPDATE leader_worker_sets
               SET spec = jsonb_set(spec, '{replicas}', to_jsonb($2::int)), generation = $3,
                   stream_version = $4, updated_at = $5
             WHERE uid = $1`,
-          [d.uid, d.toReplicas, d.generation, event.streamPosition, at],
-        );
-        return;
-      }
-      case LwsEventType.DeletionRequested: {
-        const d = event.data as unknown as LeaderWorkerSetDeletionRequestedData;
-        await manager.query(
-          `UPDATE leader_worker_sets SET deletion_requested_at = $2, stream_version = $3, updated_at = $2 WHERE uid = $1`,
-          [d.uid, at, event.streamPosition],
-        );
-        return;
-      }
-      case ReconcileEventType.Applied: {
-        const d = event.data as unknown as ReconcileAppliedData;
-        await manager.query(
-          `UPDATE leader_worker_sets
+        [d.uid, d.toReplicas, d.generation, event.streamPosition, at],
+      );
+      return;
+    }
+    case LwsEventType.DeletionRequested: {
+      const d = event.data as unknown as LeaderWorkerSetDeletionRequestedData;
+      await manager.query(
+        `UPDATE leader_worker_sets SET deletion_requested_at = $2, stream_version = $3, updated_at = $2 WHERE uid = $1`,
+        [d.uid, at, event.streamPosition],
+      );
+      return;
+    }
+    case ReconcileEventType.Applied: {
+      const d = event.data as unknown as ReconcileAppliedData;
+      await manager.query(
+        `UPDATE leader_worker_sets
               SET reconciled_generation = GREATEST(coalesce(reconciled_generation, 0), $2), stream_version = $3
             WHERE uid = $1`,
-          [d.uid, d.generation, event.streamPosition],
-        );
-        return;
-      }
-      case ReconcileEventType.StatusChanged: {
-        const d = event.data as unknown as StatusChangedData;
-        await manager.query(
-          `UPDATE leader_worker_sets SET status = $2, status_updated_at = $3, stream_version = $4 WHERE uid = $1`,
-          [d.uid, d.status, at, event.streamPosition],
-        );
-        return;
-      }
-      case LwsEventType.Deleted: {
-        const d = event.data as unknown as LeaderWorkerSetDeletedData;
-        await manager.query(
-          `UPDATE leader_worker_sets SET deleted_at = $2, stream_version = $3, updated_at = $2 WHERE uid = $1`,
-          [d.uid, at, event.streamPosition],
-        );
-        return;
-      }
+        [d.uid, d.generation, event.streamPosition],
+      );
+      return;
+    }
+    case ReconcileEventType.StatusChanged: {
+      const d = event.data as unknown as StatusChangedData;
+      await manager.query(
+        `UPDATE leader_worker_sets SET status = $2, status_updated_at = $3, stream_version = $4 WHERE uid = $1`,
+        [d.uid, d.status, at, event.streamPosition],
+      );
+      return;
+    }
+    case LwsEventType.Deleted: {
+      const d = event.data as unknown as LeaderWorkerSetDeletedData;
+      await manager.query(
+        `UPDATE leader_worker_sets SET deleted_at = $2, stream_version = $3, updated_at = $2 WHERE uid = $1`,
+        [d.uid, at, event.streamPosition],
+      );
+      return;
     }
   }
 }
