@@ -79,7 +79,27 @@ interface RolloutStats {
   meanStartMs: number;
   waves: number;
   minReady: number;
+  /** Medians over the replaced groups, in ms, of each stage of a replacement. */
+  stages: {
+    readyToDelete: number;
+    deleteToGone: number;
+    goneToCreate: number;
+    createToReady: number;
+  };
 }
+
+/** When each stage of one group's replacement happened (performance.now() on the simulator side). */
+interface GroupTimes {
+  deleteAt?: number;
+  goneAt?: number;
+  createAt?: number;
+  readyAt?: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+};
 
 /** The simulator side: the cluster, and what the bench reads from its store. */
 class SimSide {
@@ -88,6 +108,9 @@ class SimSide {
   private creationTimes: number[] = [];
   private minReady = Infinity;
   private hash = '';
+  private readonly groups = new Map<number, GroupTimes>();
+  /** When each new-revision group became wholly Ready, in order. */
+  private readonly groupReadyTimes: number[] = [];
   private sampler?: NodeJS.Timeout;
 
   /** The LWS's pods, kept from the store's events: reading them costs the simulator nothing. */
@@ -102,6 +125,7 @@ class SimSide {
       else this.live.set(p.metadata.uid, p);
       if (!this.hash) return;
       const now = performance.now();
+      this.stage(event.type, p, now);
       if (event.type === 'ADDED' && p.metadata?.labels?.[REVISION_LABEL] === this.hash) {
         this.created.set(p.metadata.uid, now);
         this.creationTimes.push(now);
@@ -110,6 +134,36 @@ class SimSide {
         this.created.delete(p.metadata.uid);
       }
     });
+  }
+
+  /** Records the stages of group replacements: old pods deleted and gone, new ones created and Ready. */
+  private stage(type: string, p: any, now: number): void {
+    const index = Number(p.metadata.labels[GROUP_LABEL]);
+    const times = this.groups.get(index) ?? {};
+    this.groups.set(index, times);
+    const current = p.metadata.labels[REVISION_LABEL] === this.hash;
+    const members = [...this.live.values()].filter(
+      (q) => Number(q.metadata.labels[GROUP_LABEL]) === index,
+    );
+    if (!current) {
+      if (times.deleteAt === undefined && (type === 'DELETED' || p.metadata.deletionTimestamp))
+        times.deleteAt = now;
+      if (
+        type === 'DELETED' &&
+        !members.some((q) => q.metadata.labels[REVISION_LABEL] !== this.hash)
+      )
+        times.goneAt = now;
+      return;
+    }
+    if (type === 'ADDED' && times.createAt === undefined) times.createAt = now;
+    if (
+      times.readyAt === undefined &&
+      members.filter((q) => q.metadata.labels[REVISION_LABEL] === this.hash && isReady(q))
+        .length === SIZE
+    ) {
+      times.readyAt = now;
+      this.groupReadyTimes.push(now);
+    }
   }
 
   private pods(): any[] {
@@ -155,7 +209,19 @@ class SimSide {
     const times = [...this.creationTimes].sort((a, b) => a - b);
     let waves = times.length ? 1 : 0;
     for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] > START_MS / 2) waves++;
+    const replaced = [...this.groups.entries()].filter(
+      ([index, t]) => index < GROUPS && t.deleteAt !== undefined && t.readyAt !== undefined,
+    );
+    const lastReadyBefore = (at: number) =>
+      Math.max(...this.groupReadyTimes.filter((r) => r <= at), -Infinity);
+    const stages = {
+      readyToDelete: median(replaced.map(([, t]) => t.deleteAt! - lastReadyBefore(t.deleteAt!))),
+      deleteToGone: median(replaced.map(([, t]) => t.goneAt! - t.deleteAt!)),
+      goneToCreate: median(replaced.map(([, t]) => t.createAt! - t.goneAt!)),
+      createToReady: median(replaced.map(([, t]) => t.readyAt! - t.createAt!)),
+    };
     return {
+      stages,
       started: this.startTimes.length,
       meanStartMs: this.startTimes.reduce((a, b) => a + b, 0) / Math.max(1, this.startTimes.length),
       waves,
@@ -311,6 +377,10 @@ async function main(): Promise<void> {
     console.log(`  ratio                  ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO})`);
     console.log(
       `  measured in this run   ${stats.started} new pods, creation → Ready mean ${stats.meanStartMs.toFixed(0)} ms; ${stats.waves} bursts of creations; against (⌈groups ÷ surge⌉ + 1) × measured start, the fewest possible: ${(wall / ((Math.ceil(GROUPS / SURGE) + 1) * stats.meanStartMs)).toFixed(2)}`,
+    );
+    const st = stats.stages;
+    console.log(
+      `  a group's replacement  medians: a group Ready → next old group deleted ${st.readyToDelete.toFixed(0)} ms → its pods gone ${st.deleteToGone.toFixed(0)} ms → new pods created ${st.goneToCreate.toFixed(0)} ms → Ready ${st.createToReady.toFixed(0)} ms`,
     );
     console.log(`  fewest ready groups    ${stats.minReady} of ${GROUPS} (sampled every 50 ms)`);
     console.log(

@@ -12,7 +12,7 @@ import {
 } from '../../../libs/planner/src';
 import type { Logger } from '../../api/src/logger';
 import { PodRecorder } from './pod-recorder';
-import { Reconciler } from './reconcile/reconciler';
+import { Reconciler, type ReconcileTimings } from './reconcile/reconciler';
 import {
   reconcileBackoff,
   reconcileQueueName,
@@ -172,7 +172,8 @@ export class ClusterRuntime {
   private async process(reconciler: Reconciler, job: Job<ReconcileJob>): Promise<string> {
     const { uid, correlationId } = job.data;
     const started = performance.now();
-    const outcome = await reconciler.reconcile(uid, correlationId || String(job.id));
+    const timings: ReconcileTimings = {};
+    const outcome = await reconciler.reconcile(uid, correlationId || String(job.id), timings);
     this.logger.debug(
       {
         cluster: this.cluster,
@@ -180,6 +181,7 @@ export class ClusterRuntime {
         trigger: job.data.trigger,
         result: outcome.result,
         ms: Math.round(performance.now() - started),
+        ...timings, // ms per phase: load, plan, execute, record
       },
       'reconciled',
     );

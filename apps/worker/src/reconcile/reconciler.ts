@@ -40,6 +40,20 @@ export type ReconcileOutcome =
       progress: boolean;
     };
 
+/** Milliseconds per phase of one reconcile (only the phases it reached). */
+export type ReconcileTimings = Partial<Record<'load' | 'plan' | 'execute' | 'record', number>>;
+
+/** Returns a function that charges the time since its last call to the named phase. */
+function phaseClock(timings?: ReconcileTimings): (phase: keyof ReconcileTimings) => void {
+  let last = performance.now();
+  return (phase) => {
+    if (!timings) return;
+    const now = performance.now();
+    timings[phase] = Math.round((now - last) * 10) / 10;
+    last = now;
+  };
+}
+
 export interface ReconcilerOptions {
   /** How long to wait for the watcher to see the objects a reconcile created or deleted. */
   settleTimeoutMs?: number;
@@ -86,12 +100,22 @@ export class Reconciler {
     };
   }
 
-  async reconcile(uid: string, correlationId: string): Promise<ReconcileOutcome> {
+  /**
+   * `timings`, when given, receives how long each phase took (ms): reading the desired state,
+   * planning, the API calls, recording what happened.
+   */
+  async reconcile(
+    uid: string,
+    correlationId: string,
+    timings?: ReconcileTimings,
+  ): Promise<ReconcileOutcome> {
+    const clock = phaseClock(timings);
     // Both reads at once: a reconcile is a chain of round trips, and these two do not depend on each other.
     const [snapshot, rolloutRecord] = await Promise.all([
       loadDesired(this.db, uid),
       loadRolloutRecord(this.db, uid),
     ]);
+    clock('load');
     if (!snapshot || snapshot.row.deleted_at) return { result: 'absent' };
     if (snapshot.row.cluster !== this.cluster) return { result: 'absent' };
     const meta: EventMetadata = {
@@ -120,6 +144,7 @@ export class Reconciler {
     }
 
     const result = plan(snapshot.desired, observed);
+    clock('plan');
     const events: NewEvent[] = [];
     if (!isDeepStrictEqual(result.status, snapshot.row.status ?? undefined)) {
       events.push(
@@ -144,8 +169,11 @@ export class Reconciler {
       executeActions(this.watcher.connection.core, result.actions),
       groupsSaved,
     ]);
+    clock('execute');
     this.rememberNotCreated(uid, result.actions, report);
-    return this.record(snapshot, report, result.actions.length, meta, events);
+    const outcome = await this.record(snapshot, report, result.actions.length, meta, events);
+    clock('record');
+    return outcome;
   }
 
   private async record(
