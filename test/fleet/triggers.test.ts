@@ -124,3 +124,43 @@ describe('idempotent reconcile', () => {
     }
   });
 });
+
+describe('periodic resync', () => {
+  let fleet: FleetHarness;
+  before(async () => {
+    fleet = await startFleet('fleet_resync', {}, { resyncMs: 1000 });
+  });
+  after(async () => fleet?.close());
+
+  test('a quiet LWS is reconciled by resync at least every two periods, and not at every one once just reconciled', async () => {
+    const east = fleet.sim.cluster('east');
+    const { uid } = await apply(fleet, manifest('quiet', 1), 'east');
+    await waitPods(east, 'quiet', expectedPodNames('quiet', 1, 4));
+    await waitAvailable(fleet, 'quiet', 1);
+    await sleep(1500); // the last watch-triggered reconciles finish
+
+    const resyncs: number[] = [];
+    const results = new Set<string>();
+    const bull = await bullWorker(fleet, 'east');
+    const onCompleted = (job: BullJob, result: string) => {
+      if (job.data.uid !== uid) return;
+      results.add(result);
+      if (job.data.trigger === 'resync') resyncs.push(Date.now());
+    };
+    bull.on('completed', onCompleted);
+    try {
+      await sleep(6500); // six or seven resync periods
+    } finally {
+      bull.off('completed', onCompleted);
+    }
+    assert.deepEqual([...results], ['converged']);
+    // Each resync that reconciles it makes the next one skip it: about one every two periods.
+    assert.ok(resyncs.length >= 3, `${resyncs.length} resync reconciles in 6.5 s`);
+    assert.ok(resyncs.length <= 5, `${resyncs.length} resync reconciles in 6.5 s`);
+    const gaps = resyncs.slice(1).map((t, i) => t - resyncs[i]);
+    assert.ok(
+      gaps.every((gap) => gap < 2600),
+      `gaps between resync reconciles: ${gaps.join(', ')} ms`,
+    );
+  });
+});

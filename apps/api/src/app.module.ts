@@ -15,7 +15,7 @@ import { createLoaders } from './common/loaders';
 import { queryLimitsRule } from './common/query-limits';
 import { requestContextFrom } from './common/request-context';
 import type { Logger } from './logger';
-import { lwsProjection } from './lws/lws.projection';
+import { lwsProjection, lwsReconcileProjection } from './lws/lws.projection';
 import { LwsRepository } from './lws/lws.repository';
 import { LwsResolver } from './lws/lws.resolver';
 import { GroupsRepository } from './lws/groups/groups.repository';
@@ -28,7 +28,12 @@ import { RolloutsRepository } from './lws/rollouts/rollouts.repository';
 import { RolloutsResolver } from './lws/rollouts/rollouts.resolver';
 
 /** The read models kept inline with the event log; `npm run rebuild-read-models` replays these. */
-export const readModelProjections = [clustersProjection, lwsProjection, rolloutsProjection];
+export const readModelProjections = [
+  clustersProjection,
+  lwsProjection,
+  lwsReconcileProjection,
+  rolloutsProjection,
+];
 
 export interface AppDependencies {
   dataSource: DataSource;

@@ -30,7 +30,11 @@ export const RECONCILE_CONCURRENCY = 32;
 export interface ClusterRuntimeOptions {
   /** Reconciles of different LWSs in flight at once. */
   concurrency?: number;
-  /** Every LWS of the cluster is reconciled again this often (catches anything missed). */
+  /**
+   * The resync period: every LWS of the cluster is reconciled again (catches anything missed),
+   * except one whose last reconcile started after the previous resync (it has just been looked
+   * at). So a quiet LWS is reconciled at least once every two periods.
+   */
   resyncMs?: number;
   prefix?: string;
   /**
@@ -57,6 +61,10 @@ export class ClusterRuntime {
   /** LWSs whose last reconcile failed permanently, by the generation it failed at: resync skips them. */
   private readonly permanentFailures = new Map<string, number>();
   private lastHealth?: string;
+  /** When (performance.now()) the last reconcile of each LWS that did not fail started. */
+  private readonly lastReconciled = new Map<string, number>();
+  /** When the previous resync ran (performance.now()); none yet: every LWS is due. */
+  private previousResync = -Infinity;
 
   constructor(
     readonly cluster: string,
@@ -128,14 +136,23 @@ export class ClusterRuntime {
     await this.recorder?.flush();
   }
 
-  /** Enqueues a reconcile of every live LWS placed on this cluster. */
+  /**
+   * Enqueues a reconcile of every live LWS placed on this cluster, except those reconciled since
+   * the previous resync and those whose last reconcile failed for good at their current generation.
+   */
   async resync(): Promise<void> {
+    const since = this.previousResync;
+    this.previousResync = performance.now();
     const rows: Array<{ uid: string; generation: number }> = await this.db.query(
       `SELECT uid, generation FROM leader_worker_sets WHERE cluster = $1 AND deleted_at IS NULL`,
       [this.cluster],
     );
+    const live = new Set(rows.map((row) => row.uid));
+    for (const uid of this.lastReconciled.keys())
+      if (!live.has(uid)) this.lastReconciled.delete(uid);
     for (const row of rows) {
       if (this.permanentFailures.get(row.uid) === row.generation) continue;
+      if ((this.lastReconciled.get(row.uid) ?? -Infinity) > since) continue;
       await this.queues.enqueue(this.cluster, {
         uid: row.uid,
         trigger: 'resync',
@@ -187,8 +204,10 @@ export class ClusterRuntime {
     );
     if (outcome.result !== 'failed') {
       this.permanentFailures.delete(uid);
+      this.lastReconciled.set(uid, started);
       return outcome.result;
     }
+    this.lastReconciled.delete(uid);
     const { failure } = outcome;
     this.logger.warn({ cluster: this.cluster, lws: uid, failure }, 'reconcile failed');
     if (failure.retry === 'permanent') {

@@ -108,22 +108,32 @@ export class FleetWorker {
     });
   }
 
+  /**
+   * Enqueues a reconcile of each LWS whose desired state the batch changed: one per LWS (the
+   * latest event's), all sent at once (each LWS has its own deduplication key, so order does not
+   * matter between them).
+   */
   private async dispatch(events: StoredEvent[]): Promise<void> {
+    const latest = new Map<string, StoredEvent>();
     for (const event of events) {
       if (
         !event.streamId.startsWith(LWS_STREAM_PREFIX) ||
-        !DESIRED_STATE_EVENTS.includes(event.type)
+        !DESIRED_STATE_EVENTS.includes(event.type) ||
+        !event.metadata.cluster
       )
         continue;
-      const cluster = event.metadata.cluster;
-      if (!cluster) continue;
-      await this.queues.enqueue(cluster, {
-        uid: event.streamId.slice(LWS_STREAM_PREFIX.length),
-        trigger: 'change',
-        reason: event.type,
-        correlationId: event.metadata.correlationId,
-      });
+      latest.set(`${event.metadata.cluster}/${event.streamId}`, event);
     }
+    await Promise.all(
+      [...latest.values()].map((event) =>
+        this.queues.enqueue(event.metadata.cluster!, {
+          uid: event.streamId.slice(LWS_STREAM_PREFIX.length),
+          trigger: 'change',
+          reason: event.type,
+          correlationId: event.metadata.correlationId,
+        }),
+      ),
+    );
   }
 
   private checkOwnership(): Promise<void> {

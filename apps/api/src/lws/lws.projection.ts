@@ -4,8 +4,6 @@ import {
   LWS_STREAM_PREFIX,
   LwsEventType,
   ReconcileEventType,
-  type ReconcileAppliedData,
-  type StatusChangedData,
   type LeaderWorkerSetCreatedData,
   type LeaderWorkerSetDeletedData,
   type LeaderWorkerSetDeletionRequestedData,
@@ -15,56 +13,16 @@ import {
 } from './lws.events';
 
 /**
- * The `leader_worker_sets` and `lws_revisions` read models. Inline: they change in the transaction
- * that appends the event. Every value comes from the event (its data, metadata and time), never from
- * the clock or other tables, so a rebuild gives the same rows.
+ * The `leader_worker_sets` and `lws_revisions` read models, from the events that change desired
+ * state (the API's). Inline: they change in the transaction that appends the event. Every value
+ * comes from the event (its data, metadata and time), never from the clock or other tables, so a
+ * rebuild gives the same rows. What the workers append is `lwsReconcileProjection`'s.
  */
 export const lwsProjection: Projection = {
   name: 'leader-worker-sets',
-  // Every event of an LWS stream: the ones below change columns, all of them move stream_version.
+  handles: Object.values(LwsEventType),
 
-  /**
-   * A transaction's events at once, with the result of applying them one by one: statuses and
-   * reconciled generations collapse to the last (and the greatest) per LWS, and the events that only
-   * move stream_version (most of a reconcile's: readiness, rollout steps) cost one statement for all.
-   */
-  async applyBatch(events: StoredEvent[], manager: EntityManager): Promise<void> {
-    // Per LWS, the one StatusChanged and the one ReconcileApplied that decide the columns.
-    const deciding = new Map<string, StoredEvent>();
-    for (const event of events) {
-      if (event.type === ReconcileEventType.StatusChanged) {
-        deciding.set(`status/${(event.data as unknown as StatusChangedData).uid}`, event);
-      } else if (event.type === ReconcileEventType.Applied) {
-        const d = event.data as unknown as ReconcileAppliedData;
-        const best = deciding.get(`applied/${d.uid}`)?.data as unknown as ReconcileAppliedData;
-        if (!best || d.generation >= best.generation) deciding.set(`applied/${d.uid}`, event);
-      }
-    }
-    const superseded = (event: StoredEvent) => {
-      const uid = (event.data as { uid?: string }).uid;
-      if (event.type === ReconcileEventType.StatusChanged)
-        return deciding.get(`status/${uid}`) !== event;
-      if (event.type === ReconcileEventType.Applied)
-        return deciding.get(`applied/${uid}`) !== event;
-      return false;
-    };
-    const versions = new Map<string, number>();
-    for (const event of events) {
-      if (event.streamId.startsWith(LWS_STREAM_PREFIX))
-        versions.set(event.streamId.slice(LWS_STREAM_PREFIX.length), event.streamPosition);
-      if (COLUMN_EVENTS.has(event.type) && !superseded(event)) await applyOne(event, manager);
-    }
-    if (versions.size) {
-      const sorted = [...versions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      await manager.query(
-        `UPDATE leader_worker_sets l SET stream_version = v.version
-           FROM unnest($1::uuid[], $2::bigint[]) AS v(uid, version)
-          WHERE l.uid = v.uid AND l.stream_version < v.version`,
-        // In uid order, as every batch takes its row locks: two batches never wait on each other in a circle.
-        [sorted.map(([uid]) => uid), sorted.map(([, version]) => version)],
-      );
-    }
-  },
+  apply: applyOne,
 
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`DELETE FROM lws_revisions`);
@@ -72,17 +30,40 @@ export const lwsProjection: Projection = {
   },
 };
 
-/** The event types that change columns besides stream_version. */
-const COLUMN_EVENTS: ReadonlySet<string> = new Set([
-  LwsEventType.Created,
-  LwsEventType.Updated,
-  LwsEventType.RevisionCreated,
-  LwsEventType.Scaled,
-  LwsEventType.DeletionRequested,
-  LwsEventType.Deleted,
-  ReconcileEventType.Applied,
-  ReconcileEventType.StatusChanged,
-]);
+/**
+ * What the workers append to an LWS stream, in `leader_worker_sets`: `status` (the last
+ * StatusChanged), `reconciled_generation` (the greatest ReconcileApplied generation), and
+ * `stream_version` for every event of the stream. One set-based statement for a whole
+ * transaction, so a reconcile's append (with the rollout history's, when it has that form too)
+ * is one round trip to Postgres. Registered after `lwsProjection`, whose rows it updates.
+ */
+export const lwsReconcileProjection: Projection = {
+  name: 'lws-reconciles',
+  // Every event: all of them move stream_version (the ones of other streams are filtered out).
+  sql: (batch) => `
+    WITH b AS (
+      SELECT substr(e.stream_id, ${LWS_STREAM_PREFIX.length + 1})::uuid AS uid, e.stream_position,
+             e.type, e.data, e.created_at
+        FROM ${batch} AS e WHERE starts_with(e.stream_id, '${LWS_STREAM_PREFIX}')
+    ),
+    v AS (SELECT uid, max(stream_position) AS version FROM b GROUP BY uid),
+    s AS (SELECT DISTINCT ON (uid) uid, data -> 'status' AS status, created_at FROM b
+           WHERE type = '${ReconcileEventType.StatusChanged}' ORDER BY uid, stream_position DESC),
+    a AS (SELECT uid, max((data ->> 'generation')::int) AS generation FROM b
+           WHERE type = '${ReconcileEventType.Applied}' GROUP BY uid)
+    UPDATE leader_worker_sets l
+       SET stream_version = GREATEST(l.stream_version, v.version),
+           status = CASE WHEN s.uid IS NULL THEN l.status ELSE s.status END,
+           status_updated_at = CASE WHEN s.uid IS NULL THEN l.status_updated_at ELSE s.created_at END,
+           reconciled_generation = CASE WHEN a.uid IS NULL THEN l.reconciled_generation
+                                        ELSE GREATEST(coalesce(l.reconciled_generation, 0), a.generation) END
+      FROM v LEFT JOIN s USING (uid) LEFT JOIN a USING (uid)
+     WHERE l.uid = v.uid
+       AND (l.stream_version < v.version OR s.uid IS NOT NULL OR a.uid IS NOT NULL)`,
+
+  // The rows are lwsProjection's (its reset removes them).
+  async reset(): Promise<void> {},
+};
 
 async function applyOne(event: StoredEvent, manager: EntityManager): Promise<void> {
   const at = event.createdAt;
@@ -159,24 +140,6 @@ async function applyOne(event: StoredEvent, manager: EntityManager): Promise<voi
       await manager.query(
         `UPDATE leader_worker_sets SET deletion_requested_at = $2, stream_version = $3, updated_at = $2 WHERE uid = $1`,
         [d.uid, at, event.streamPosition],
-      );
-      return;
-    }
-    case ReconcileEventType.Applied: {
-      const d = event.data as unknown as ReconcileAppliedData;
-      await manager.query(
-        `UPDATE leader_worker_sets
-              SET reconciled_generation = GREATEST(coalesce(reconciled_generation, 0), $2), stream_version = $3
-            WHERE uid = $1`,
-        [d.uid, d.generation, event.streamPosition],
-      );
-      return;
-    }
-    case ReconcileEventType.StatusChanged: {
-      const d = event.data as unknown as StatusChangedData;
-      await manager.query(
-        `UPDATE leader_worker_sets SET status = $2, status_updated_at = $3, stream_version = $4 WHERE uid = $1`,
-        [d.uid, d.status, at, event.streamPosition],
       );
       return;
     }
