@@ -23,7 +23,7 @@ import {
 } from '../../../api/src/lws/lws.events';
 import { executeActions, type ExecutionReport } from './executor';
 import { loadDesired, type DesiredSnapshot } from './desired-state';
-import { loadRolloutRecord, rolloutEvents } from './rollout-recorder';
+import { rolloutEvents } from './rollout-recorder';
 
 export type ReconcileOutcome =
   | { result: 'converged' }
@@ -110,11 +110,7 @@ export class Reconciler {
     timings?: ReconcileTimings,
   ): Promise<ReconcileOutcome> {
     const clock = phaseClock(timings);
-    // Both reads at once: a reconcile is a chain of round trips, and these two do not depend on each other.
-    const [snapshot, rolloutRecord] = await Promise.all([
-      loadDesired(this.db, uid),
-      loadRolloutRecord(this.db, uid),
-    ]);
+    const snapshot = await loadDesired(this.db, uid);
     clock('load');
     if (!snapshot || snapshot.row.deleted_at) return { result: 'absent' };
     if (snapshot.row.cluster !== this.cluster) return { result: 'absent' };
@@ -156,7 +152,7 @@ export class Reconciler {
       );
     }
     events.push(...this.readinessEvents(uid, snapshot.groups, result.groups, meta));
-    events.push(...rolloutEvents(rolloutRecord, this.cluster, snapshot, observed, result, meta));
+    events.push(...rolloutEvents(snapshot.rollout, this.cluster, snapshot, observed, result, meta));
     // The groups read model is written while the actions run (it waits for nothing they do).
     const groupsSaved = isDeepStrictEqual(result.groups, snapshot.groups)
       ? undefined

@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import type { EventMetadata, NewEvent } from '../../../../libs/events/src';
 import { readAnchorState, type Observed, type PlanResult } from '../../../../libs/planner/src';
 import { newEvent } from '../../../api/src/common/new-event';
@@ -15,37 +14,32 @@ interface RolloutRow {
   pending: Record<string, string> | null;
 }
 
-/** What the rollout history holds for one LWS: its revisions and its newest rollout (one statement). */
+/** What the rollout history holds for one LWS: its revisions and its newest rollout. */
 export interface RolloutRecord {
   revisions: Array<{ revision: number; templateHash: string }> | null;
   latest: RolloutRow | null;
 }
 
-export async function loadRolloutRecord(
-  db: DataSource,
-  uid: string,
-): Promise<RolloutRecord | undefined> {
-  const rows: RolloutRecord[] = await db.query(
-    `SELECT (SELECT json_agg(json_build_object('revision', r.revision, 'templateHash', r.template_hash))
-               FROM lws_revisions r WHERE r.lws_uid = $1) AS revisions,
-            (SELECT json_build_object(
-                      'to_revision', o.to_revision, 'to_template_hash', o.to_template_hash, 'state', o.state,
-                      'started_at', o.started_at, 'paused_at_partition', o.paused_at_partition,
-                      'pending', (SELECT json_object_agg(s.group_index, s.at) FROM (
-                                    SELECT DISTINCT ON (group_index) group_index, kind, at, ready_at FROM lws_rollout_steps
-                                     WHERE lws_uid = $1 AND to_revision = o.to_revision
-                                       AND kind IN ('GroupReplaced', 'SurgeGroupAdded', 'SurgeGroupRemoved')
-                                     ORDER BY group_index, position DESC) s
-                                   WHERE s.ready_at IS NULL AND s.kind <> 'SurgeGroupRemoved'))
-               FROM lws_rollouts o WHERE o.lws_uid = $1 ORDER BY o.started_position DESC LIMIT 1) AS latest`,
-    [uid],
-  );
-  return rows[0];
+/**
+ * The newest rollout of the LWS whose uid is `uid` (an SQL expression) as one JSON object, with
+ * the groups still pending in it: a column for the reconcile's one read (see `loadDesired`).
+ */
+export function latestRolloutSql(uid: string): string {
+  return `(SELECT json_build_object(
+             'to_revision', o.to_revision, 'to_template_hash', o.to_template_hash, 'state', o.state,
+             'started_at', o.started_at, 'paused_at_partition', o.paused_at_partition,
+             'pending', (SELECT json_object_agg(s.group_index, s.at) FROM (
+                           SELECT DISTINCT ON (group_index) group_index, kind, at, ready_at FROM lws_rollout_steps
+                            WHERE lws_uid = ${uid} AND to_revision = o.to_revision
+                              AND kind IN ('GroupReplaced', 'SurgeGroupAdded', 'SurgeGroupRemoved')
+                            ORDER BY group_index, position DESC) s
+                          WHERE s.ready_at IS NULL AND s.kind <> 'SurgeGroupRemoved'))
+      FROM lws_rollouts o WHERE o.lws_uid = ${uid} ORDER BY o.started_position DESC LIMIT 1)`;
 }
 
 /**
  * The rollout events of one reconcile, derived with `deriveRolloutFacts` (pure) from the record
- * `loadRolloutRecord` read.
+ * `loadDesired` read.
  */
 export function rolloutEvents(
   record: RolloutRecord | undefined,
