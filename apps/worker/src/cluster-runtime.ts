@@ -100,6 +100,7 @@ export class ClusterRuntime {
     this.watcher = watcher;
     await watcher.start();
     const reconciler = new Reconciler(this.db, this.store, this.cluster, watcher);
+    this.queues.consume(this.cluster, true);
     this.worker = new Worker<ReconcileJob>(
       reconcileQueueName(this.cluster),
       (job) => this.process(reconciler, job),
@@ -132,6 +133,7 @@ export class ClusterRuntime {
   async stop(): Promise<void> {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     await this.worker?.close();
+    this.queues.consume(this.cluster, false);
     await this.watcher?.stop();
     await this.recorder?.flush();
   }
@@ -188,6 +190,8 @@ export class ClusterRuntime {
 
   private async process(reconciler: Reconciler, job: Job<ReconcileJob>): Promise<string> {
     const { uid, correlationId } = job.data;
+    // Before the reconcile reads anything: a request made from now on needs a reconcile after this one.
+    this.queues.started(this.cluster, uid);
     const started = performance.now();
     const timings: ReconcileTimings = {};
     const outcome = await reconciler.reconcile(uid, correlationId || String(job.id), timings);

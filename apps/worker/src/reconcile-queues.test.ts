@@ -16,6 +16,9 @@ async function harness() {
   const prefix = `lws-test-queues-${randomBytes(4).toString('hex')}`;
   const queues = new ReconcileQueues(connection, prefix);
   const seen: Array<{ trigger: string; delay: number }> = [];
+  const reasons: string[] = [];
+  let third!: () => void;
+  const thirdRan = new Promise<void>((resolve) => (third = resolve));
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let started!: () => void;
@@ -25,19 +28,25 @@ async function harness() {
   const worker = new Worker<ReconcileJob>(
     reconcileQueueName('east'),
     async (job: Job<ReconcileJob>) => {
+      queues.started('east', job.data.uid); // as ClusterRuntime does, before reading anything
       seen.push({ trigger: job.data.trigger, delay: job.opts.delay ?? 0 });
+      reasons.push(job.data.reason);
       if (seen.length === 1) {
         started();
         await held;
-      } else done();
+      } else if (seen.length === 2) done();
+      else third();
     },
     { connection, prefix },
   );
   await worker.waitUntilReady();
-  const request = (trigger: ReconcileJob['trigger']) =>
-    queues.enqueue('east', { uid: 'lws-1', trigger, reason: trigger, correlationId: trigger });
+  const request = (trigger: ReconcileJob['trigger'], reason: string = trigger) =>
+    queues.enqueue('east', { uid: 'lws-1', trigger, reason, correlationId: trigger });
   return {
+    queues,
     seen,
+    reasons,
+    thirdRan,
     request,
     release,
     active,
@@ -77,5 +86,32 @@ describe('ReconcileQueues (real Redis)', () => {
     await h.active;
     h.release();
     assert.deepEqual(h.seen, [{ trigger: 'watch', delay: WATCH_BATCH_MS }]);
+  });
+
+  test('a request while a job this process sent still waits is served by that job; once it starts, requests count again', async () => {
+    const h = await harness();
+    open.push(h.close);
+    h.queues.consume('east', true);
+    await h.request('change');
+    await h.active; // the first reconcile runs
+    await h.request('watch-urgent', 'pod a Ready'); // kept as the next one
+    await h.request('watch-urgent', 'pod b Ready'); // that one will read b's change too
+    h.release();
+    await h.second;
+    await h.request('watch-urgent', 'pod c Ready'); // after the second started: a third
+    await h.thirdRan;
+    assert.deepEqual(h.reasons, ['change', 'pod a Ready', 'pod c Ready']);
+  });
+
+  test('without a consumer in this process, the latest request replaces the waiting one', async () => {
+    const h = await harness();
+    open.push(h.close);
+    await h.request('change');
+    await h.active;
+    await h.request('watch-urgent', 'pod a Ready');
+    await h.request('watch-urgent', 'pod b Ready');
+    h.release();
+    await h.second;
+    assert.deepEqual(h.reasons, ['change', 'pod b Ready']);
   });
 });

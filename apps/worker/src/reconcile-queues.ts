@@ -56,6 +56,12 @@ export const WATCH_BATCH_MS = 500;
 
 /** 0: from the watcher (batched); 1: resync; 2: an urgent watch event, a change of desired state, or a manual request. */
 type Urgency = 0 | 1 | 2;
+
+/**
+ * How long a job this process sent, and has not seen start, is trusted to be still waiting. Past
+ * this (its start was missed: another process took the job over), requests are sent again.
+ */
+const WAITING_TRUST_MS = 5_000;
 const URGENCY: Record<ReconcileTrigger, Urgency> = {
   watch: 0,
   resync: 1,
@@ -91,6 +97,14 @@ export class ReconcileQueues {
    * batched request replace it with one that waits WATCH_BATCH_MS.
    */
   private readonly urgentUntil = new Map<string, number>();
+  /** Clusters whose queue this process consumes (it is told when their jobs start). */
+  private readonly consumed = new Set<string>();
+  /**
+   * By cluster/uid, for consumed clusters: a job this process sent that has not started yet, with
+   * its urgency. A request no more urgent than it has nothing to add (the job reads everything when
+   * it starts), so it is not sent: a burst of watch events costs one add, not one per pipeline.
+   */
+  private readonly waiting = new Map<string, { urgency: Urgency; at: number }>();
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -132,6 +146,24 @@ export class ReconcileQueues {
     });
   }
 
+  /**
+   * This process consumes (or no longer consumes) `cluster`'s queue, and will call `started` as
+   * each of its jobs starts, before the reconcile reads anything.
+   */
+  consume(cluster: string, consuming: boolean): void {
+    if (consuming) this.consumed.add(cluster);
+    else {
+      this.consumed.delete(cluster);
+      for (const key of this.waiting.keys())
+        if (key.startsWith(`${cluster}/`)) this.waiting.delete(key);
+    }
+  }
+
+  /** A job for `uid` started on `cluster`: requests from now on call for another one. */
+  started(cluster: string, uid: string): void {
+    this.waiting.delete(`${cluster}/${uid}`);
+  }
+
   async close(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve)); // sends already scheduled start first
     while (this.inFlight.size) await Promise.all(this.inFlight);
@@ -147,8 +179,20 @@ export class ReconcileQueues {
       return;
     }
     const now = Date.now();
-    const jobs = entries.map(({ job, urgency }) => {
+    const consumed = this.consumed.has(cluster);
+    const toSend = entries.filter(({ job, urgency, waiters }) => {
+      const waiting = consumed ? this.waiting.get(`${cluster}/${job.uid}`) : undefined;
+      if (!waiting || waiting.urgency < urgency || now - waiting.at > WAITING_TRUST_MS) return true;
+      waiters.forEach((w) => w.resolve()); // the job already waiting serves this request
+      return false;
+    });
+    if (!toSend.length) {
+      this.send(cluster, sender);
+      return;
+    }
+    const jobs = toSend.map(({ job, urgency }) => {
       const key = `${cluster}/${job.uid}`;
+      if (consumed) this.waiting.set(key, { urgency, at: now });
       const waits = urgency === 0 && (this.urgentUntil.get(key) ?? 0) <= now;
       if (urgency === 2) this.urgentUntil.set(key, now + WATCH_BATCH_MS);
       else if (waits) this.urgentUntil.delete(key); // expired
@@ -165,8 +209,13 @@ export class ReconcileQueues {
     const sent = this.queue(cluster)
       .addBulk(jobs)
       .then(
-        () => entries.forEach((e) => e.waiters.forEach((w) => w.resolve())),
-        (error: unknown) => entries.forEach((e) => e.waiters.forEach((w) => w.reject(error))),
+        () => toSend.forEach((e) => e.waiters.forEach((w) => w.resolve())),
+        (error: unknown) => {
+          for (const e of toSend) {
+            this.waiting.delete(`${cluster}/${e.job.uid}`); // not in Redis after all
+            e.waiters.forEach((w) => w.reject(error));
+          }
+        },
       )
       .finally(() => {
         this.inFlight.delete(sent);
