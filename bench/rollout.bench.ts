@@ -79,6 +79,10 @@ interface RolloutStats {
   meanStartMs: number;
   waves: number;
   minReady: number;
+  /** From the update's apply (as the simulator saw it) to the first pod of the new revision. */
+  firstCreateMs: number;
+  /** From the last replaced group Ready to the last pod deletion (the surge groups gone). */
+  tailMs: number;
   /** Medians over the replaced groups, in ms, of each stage of a replacement. */
   stages: {
     readyToDelete: number;
@@ -109,6 +113,9 @@ class SimSide {
   private minReady = Infinity;
   private hash = '';
   private readonly groups = new Map<number, GroupTimes>();
+  private trackedAt = 0;
+  /** The last DELETED pod event (the surge groups' removal ends the rollout). */
+  private lastDeleteAt = 0;
   /** When each new-revision group became wholly Ready, in order. */
   private readonly groupReadyTimes: number[] = [];
   private sampler?: NodeJS.Timeout;
@@ -125,6 +132,7 @@ class SimSide {
       else this.live.set(p.metadata.uid, p);
       if (!this.hash) return;
       const now = performance.now();
+      if (event.type === 'DELETED') this.lastDeleteAt = now;
       this.stage(event.type, p, now);
       if (event.type === 'ADDED' && p.metadata?.labels?.[REVISION_LABEL] === this.hash) {
         this.created.set(p.metadata.uid, now);
@@ -197,6 +205,7 @@ class SimSide {
 
   track(hash: string): boolean {
     this.hash = hash;
+    this.trackedAt = performance.now();
     this.sampler = setInterval(
       () => (this.minReady = Math.min(this.minReady, this.readyGroups())),
       50,
@@ -220,7 +229,11 @@ class SimSide {
       goneToCreate: median(replaced.map(([, t]) => t.createAt! - t.goneAt!)),
       createToReady: median(replaced.map(([, t]) => t.readyAt! - t.createAt!)),
     };
+    const firstCreate = Math.min(...[...this.groups.values()].map((t) => t.createAt ?? Infinity));
+    const lastReady = Math.max(...replaced.map(([, t]) => t.readyAt!), -Infinity);
     return {
+      firstCreateMs: firstCreate - this.trackedAt,
+      tailMs: this.lastDeleteAt - lastReady,
       stages,
       started: this.startTimes.length,
       meanStartMs: this.startTimes.reduce((a, b) => a + b, 0) / Math.max(1, this.startTimes.length),
@@ -381,6 +394,9 @@ async function main(): Promise<void> {
     const st = stats.stages;
     console.log(
       `  a group's replacement  medians: a group Ready → next old group deleted ${st.readyToDelete.toFixed(0)} ms → its pods gone ${st.deleteToGone.toFixed(0)} ms → new pods created ${st.goneToCreate.toFixed(0)} ms → Ready ${st.createToReady.toFixed(0)} ms`,
+    );
+    console.log(
+      `  start and end          update applied → first new pod ${stats.firstCreateMs.toFixed(0)} ms; last group Ready → surge groups gone ${stats.tailMs.toFixed(0)} ms`,
     );
     console.log(`  fewest ready groups    ${stats.minReady} of ${GROUPS} (sampled every 50 ms)`);
     console.log(
