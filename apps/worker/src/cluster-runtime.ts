@@ -60,7 +60,10 @@ export class ClusterRuntime {
   private recorder?: PodRecorder;
   /** LWSs whose last reconcile failed permanently, by the generation it failed at: resync skips them. */
   private readonly permanentFailures = new Map<string, number>();
+  /** The health last written to `clusters`, the one to write next, and the write in progress. */
   private lastHealth?: string;
+  private pendingHealth?: ClusterHealth;
+  private writingHealth = false;
   /** When (performance.now()) the last reconcile of each LWS that did not fail started. */
   private readonly lastReconciled = new Map<string, number>();
   /** When the previous resync ran (performance.now()); none yet: every LWS is due. */
@@ -94,7 +97,7 @@ export class ClusterRuntime {
           isUrgentChange(kind, type, object, previous, () => this.groupPods(owner, object)),
         );
       },
-      onHealth: (health) => void this.reportHealth(health),
+      onHealth: (health) => this.reportHealth(health),
       restartDelayMs: 1000,
     });
     this.watcher = watcher;
@@ -238,17 +241,39 @@ export class ClusterRuntime {
     throw new Error(`${failure.action}: ${failure.reason}: ${failure.message}`);
   }
 
-  private async reportHealth(health: ClusterHealth): Promise<void> {
-    const key = `${health.healthy}/${health.nodes}`;
-    if (key === this.lastHealth) return;
-    this.lastHealth = key;
+  /**
+   * Records the cluster's health in `clusters`, one write at a time, the latest winning: a
+   * watcher reports once per node as it lists them, and those must not queue up a write each.
+   */
+  private reportHealth(health: ClusterHealth): void {
+    this.pendingHealth = health;
+    if (!this.writingHealth) void this.writeHealth();
+  }
+
+  private async writeHealth(): Promise<void> {
+    this.writingHealth = true;
     try {
-      await this.db.query(
-        `UPDATE clusters SET healthy = $2, nodes = $3, last_seen = CASE WHEN $2 THEN now() ELSE last_seen END WHERE name = $1`,
-        [this.cluster, health.healthy, health.nodes],
-      );
-    } catch (error) {
-      this.logger.error({ cluster: this.cluster, err: error }, 'could not record cluster health');
+      await this.writePendingHealth();
+    } finally {
+      this.writingHealth = false; // at once after the loop found nothing pending: no report is missed
+    }
+  }
+
+  private async writePendingHealth(): Promise<void> {
+    while (this.pendingHealth) {
+      const health = this.pendingHealth;
+      this.pendingHealth = undefined;
+      const key = `${health.healthy}/${health.nodes}`;
+      if (key === this.lastHealth) continue;
+      try {
+        await this.db.query(
+          `UPDATE clusters SET healthy = $2, nodes = $3, last_seen = CASE WHEN $2 THEN now() ELSE last_seen END WHERE name = $1`,
+          [this.cluster, health.healthy, health.nodes],
+        );
+        this.lastHealth = key;
+      } catch (error) {
+        this.logger.error({ cluster: this.cluster, err: error }, 'could not record cluster health');
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { DataSource } from 'typeorm';
-import type { EventStore } from '../../../libs/events/src';
+import { preparedQuery, type EventStore } from '../../../libs/events/src';
 import {
   LABEL_GROUP_INDEX,
   LABEL_SUBGROUP_INDEX,
@@ -98,7 +98,9 @@ export class PodRecorder {
     const rows = batch.filter((b): b is PodRow => !('delete' in b));
     const deletes = batch.filter((b): b is { delete: [string, string] } => 'delete' in b);
     if (rows.length) {
-      await this.db.query(
+      await preparedQuery(
+        this.db,
+        'lws_worker_record_pods_v1',
         `INSERT INTO pods (cluster, namespace, name, lws_uid, uid, group_index, worker_index, subgroup_index, revision, phase,
                            ready, restarts, node_name, topology, last_termination_reason, last_exit_code, updated_at)
          SELECT r.cluster, r.namespace, r.name, r.lws_uid::uuid, r.uid, r.group_index, r.worker_index, r.subgroup_index, r.revision,
@@ -116,7 +118,9 @@ export class PodRecorder {
       );
     }
     if (deletes.length) {
-      await this.db.query(
+      await preparedQuery(
+        this.db,
+        'lws_worker_forget_pods_v1',
         `DELETE FROM pods p USING unnest($2::text[], $3::text[]) AS d(namespace, name)
           WHERE p.cluster = $1 AND p.namespace = d.namespace AND p.name = d.name`,
         [this.cluster, deletes.map((d) => d.delete[0]), deletes.map((d) => d.delete[1])],

@@ -5,6 +5,7 @@ export {
   createDataSource,
   dropDatabase,
   ensureDatabase,
+  preparedQuery,
   redactUrl,
   runMigrations,
   withDatabase,

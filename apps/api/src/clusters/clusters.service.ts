@@ -109,7 +109,7 @@ export class ClustersService {
   async remove(name: string, ctx: RequestContext): Promise<boolean> {
     try {
       await this.store.transaction(async (tx) => {
-        // FOR UPDATE: an apply placing an LWS here holds FOR SHARE; we wait for it and then count it.
+        // FOR UPDATE: an apply placing an LWS here holds FOR KEY SHARE; we wait for it and then count it.
         const rows = await tx.manager.query(
           `SELECT name FROM clusters WHERE name = $1 FOR UPDATE`,
           [name],

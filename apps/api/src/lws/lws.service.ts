@@ -436,9 +436,10 @@ export class LwsService {
       }
       return current.cluster;
     }
-    // FOR SHARE: a concurrent removeCluster (FOR UPDATE) waits for this apply, and then sees it.
+    // FOR KEY SHARE: a concurrent removeCluster (FOR UPDATE) waits for this apply, and then sees
+    // it; a worker recording the cluster's health (an UPDATE of other columns) does not.
     const clusters: Array<{ name: string }> = await manager.query(
-      `SELECT name FROM clusters ORDER BY name FOR SHARE`,
+      `SELECT name FROM clusters ORDER BY name FOR KEY SHARE`,
     );
     const names = clusters.map((c) => c.name);
     if (requested) {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../../../../libs/events/src';
 import type { LeaderWorkerSetSpec, LeaderWorkerSetStatus } from '../../../../libs/lws/src';
 import type { DesiredLws, GroupView, RevisionTemplate } from '../../../../libs/planner/src';
 import { latestRolloutSql, type RolloutRecord } from './rollout-recorder';
@@ -42,7 +43,9 @@ export async function loadDesired(
       groups: GroupView[] | null;
       latest_rollout: RolloutRecord['latest'];
     }
-  > = await db.query(
+  > = await preparedQuery(
+    db,
+    'lws_worker_load_desired_v1',
     `SELECT l.uid, l.namespace, l.name, l.cluster, l.generation, l.current_revision, l.template_hash, l.labels,
               l.annotations, l.spec, l.status, l.deletion_requested_at, l.deleted_at,
               (SELECT json_agg(json_build_object('revision', r.revision, 'hash', r.template_hash,

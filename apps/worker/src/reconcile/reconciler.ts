@@ -1,6 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DataSource } from 'typeorm';
-import type { EventMetadata, EventStore, NewEvent } from '../../../../libs/events/src';
+import {
+  preparedQuery,
+  type EventMetadata,
+  type EventStore,
+  type NewEvent,
+} from '../../../../libs/events/src';
 import type { ClusterWatcher } from '../../../../libs/kube/src';
 import {
   LABEL_ROLE,
@@ -300,7 +305,9 @@ export class Reconciler {
   }
 
   private async saveGroups(uid: string, groups: GroupView[]): Promise<void> {
-    await this.db.query(
+    await preparedQuery(
+      this.db,
+      'lws_worker_save_groups_v1',
       `INSERT INTO lws_groups (lws_uid, cluster, groups, updated_at) VALUES ($1, $2, $3, now())
        ON CONFLICT (lws_uid) DO UPDATE SET cluster = EXCLUDED.cluster, groups = EXCLUDED.groups, updated_at = now()`,
       [uid, this.cluster, JSON.stringify(groups)],
