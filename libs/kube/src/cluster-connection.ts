@@ -1,4 +1,14 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  KubeConfig,
+  ServerConfiguration,
+  createConfiguration,
+  setHeaderMiddleware,
+} from '@kubernetes/client-node';
+import { UndiciRequestHttpLibrary } from './http-library';
+
+/** What lws-fleet's API calls say they are (the API server's audit log shows it). */
+export const USER_AGENT = 'lws-fleet (@kubernetes/client-node)';
 
 /** One cluster's API access through @kubernetes/client-node, built from a (decrypted) kubeconfig. */
 export interface ClusterConnection {
@@ -34,5 +44,14 @@ export function connectCluster(name: string, kubeconfig: string): ClusterConnect
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error(`cluster ${name}: the kubeconfig has no current cluster`);
   shareDispatcher(kubeConfig);
-  return { name, server: cluster.server, kubeConfig, core: kubeConfig.makeApiClient(CoreV1Api) };
+  // What makeApiClient builds, with the leaner transport (see UndiciRequestHttpLibrary).
+  const core = new CoreV1Api(
+    createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kubeConfig },
+      middleware: [setHeaderMiddleware('User-Agent', USER_AGENT)],
+      httpApi: new UndiciRequestHttpLibrary(),
+    }),
+  );
+  return { name, server: cluster.server, kubeConfig, core };
 }

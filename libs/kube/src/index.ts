@@ -3,3 +3,4 @@ export * from './cluster-connection';
 export * from './cluster-watcher';
 export * from './kubeconfig';
 export * from './secret-box';
+export * from './http-library';
