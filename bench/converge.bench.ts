@@ -46,6 +46,7 @@ import { readModelProjections } from '../apps/api/src/app.module';
 import { createLogger } from '../apps/api/src/logger';
 import { FleetWorker } from '../apps/worker/src/fleet-worker';
 import { APPLY, REGISTER, codes, startApi } from '../test/support/api-harness';
+import { connectCluster } from '../libs/kube/src';
 
 const LWS_COUNT = Number(process.env.BENCH_LWS ?? 200);
 const REPLICAS = 4;
@@ -482,6 +483,8 @@ async function runFloor(
   dir: string,
   creates: Map<string, CreateAction[][]>,
   lanes: number,
+  /** `client-node`: CoreV1Api as makeApiClient builds it; `lws-fleet`: as lws-fleet connects (connectCluster). */
+  client: 'client-node' | 'lws-fleet' = 'client-node',
 ): Promise<{ ms: number; cpu: PhaseCpu; objects: number }> {
   const sim = await startSim(dir);
   try {
@@ -490,9 +493,14 @@ async function runFloor(
     const start = performance.now();
     await Promise.all(
       sim.clusters.map(async (cluster) => {
-        const kc = new k8s.KubeConfig();
-        kc.loadFromFile(cluster.kubeconfigPath);
-        const core = kc.makeApiClient(k8s.CoreV1Api);
+        const core =
+          client === 'lws-fleet'
+            ? connectCluster(cluster.name, readFileSync(cluster.kubeconfigPath, 'utf8')).core
+            : (() => {
+                const kc = new k8s.KubeConfig();
+                kc.loadFromFile(cluster.kubeconfigPath);
+                return kc.makeApiClient(k8s.CoreV1Api);
+              })();
         // Owners first (anchors, then leaders and Services, then workers); a dependent waits for
         // its owner's uid, as the executor does.
         const perLws = creates.get(cluster.name) ?? [];
@@ -646,6 +654,9 @@ async function main(): Promise<void> {
       await runFloor(join(dir, 'floor-2'), fleet.creates, lanes),
     ];
     const floor = floors[0].ms <= floors[1].ms ? floors[0] : floors[1];
+    // For reference: the same creates through lws-fleet's own connection (connectCluster: one
+    // keep-alive agent per cluster, and client-node on undici's request instead of fetch).
+    const leanFloor = await runFloor(join(dir, 'floor-3'), fleet.creates, lanes, 'lws-fleet');
     const loadAfter = await loadAverage();
 
     const ratio = fleet.ms / floor.ms;
@@ -679,6 +690,9 @@ async function main(): Promise<void> {
     cpuLine('the whole machine', 'machineMs');
     console.log(
       `  ${'time ratio'.padEnd(44)}${pad(ratio.toFixed(2))}${pad(`≤ ${TARGET_TIME_RATIO}`)}`,
+    );
+    console.log(
+      `  ${"  (reference: floor through lws-fleet's connection)".padEnd(44)}${pad(fmt(leanFloor.ms))}${pad('')}  ratio ${(fleet.ms / leanFloor.ms).toFixed(2)}, CPU ${fmt(leanFloor.cpu.processMs)} (process) / ${fmt(leanFloor.cpu.machineMs)} (machine)`,
     );
     console.log(
       `  ${`API writes / object created (${fleet.writes} / ${fleet.objects})`.padEnd(44)}${pad(perObject.toFixed(3))}${pad(`≤ ${TARGET_WRITES_PER_OBJECT}`)}`,
