@@ -11,6 +11,7 @@ import {
   type LeaderWorkerSetUpdatedData,
   type RevisionCreatedData,
 } from './lws.events';
+import { ROLLOUT_EVENT_TYPES } from './rollouts/rollout.events';
 
 /**
  * The `leader_worker_sets` and `lws_revisions` read models, from the events that change desired
@@ -33,13 +34,14 @@ export const lwsProjection: Projection = {
 /**
  * What the workers append to an LWS stream, in `leader_worker_sets`: `status` (the last
  * StatusChanged), `reconciled_generation` (the greatest ReconcileApplied generation), and
- * `stream_version` for every event of the stream. One set-based statement for a whole
- * transaction, so a reconcile's append (with the rollout history's, when it has that form too)
- * is one round trip to Postgres. Registered after `lwsProjection`, whose rows it updates.
+ * `stream_version` for each of their events (reconcile and rollout events). One set-based
+ * statement for a whole transaction, so a reconcile's append (with the rollout history's, also in
+ * this form) is one round trip to Postgres. Registered after `lwsProjection`, whose rows it updates.
  */
 export const lwsReconcileProjection: Projection = {
   name: 'lws-reconciles',
-  // Every event: all of them move stream_version (the ones of other streams are filtered out).
+  // What the workers append to an LWS stream (lwsProjection's events move stream_version themselves).
+  handles: [...Object.values(ReconcileEventType), ...ROLLOUT_EVENT_TYPES],
   sql: (batch) => `
     WITH b AS (
       SELECT substr(e.stream_id, ${LWS_STREAM_PREFIX.length + 1})::uuid AS uid, e.stream_position,
@@ -102,9 +104,15 @@ async function applyOne(event: StoredEvent, manager: EntityManager): Promise<voi
     }
     case LwsEventType.RevisionCreated: {
       const d = event.data as unknown as RevisionCreatedData;
+      // One statement: the revision, and the LWS pointing at it.
       await manager.query(
-        `INSERT INTO lws_revisions (lws_uid, revision, template_hash, template, manifest, restored_from, created_at, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        `WITH revision AS (
+           INSERT INTO lws_revisions (lws_uid, revision, template_hash, template, manifest, restored_from, created_at, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         )
+         UPDATE leader_worker_sets
+            SET current_revision = $2, template_hash = $3, stream_version = $9, updated_at = $7
+          WHERE uid = $1`,
         [
           d.uid,
           d.revision,
@@ -114,13 +122,8 @@ async function applyOne(event: StoredEvent, manager: EntityManager): Promise<voi
           d.restoredFrom ?? null,
           at,
           event.metadata.actor,
+          event.streamPosition,
         ],
-      );
-      await manager.query(
-        `UPDATE leader_worker_sets
-              SET current_revision = $2, template_hash = $3, stream_version = $4, updated_at = $5
-            WHERE uid = $1`,
-        [d.uid, d.revision, d.templateHash, event.streamPosition, at],
       );
       return;
     }

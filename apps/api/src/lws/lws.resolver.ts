@@ -29,7 +29,10 @@ export function toLeaderWorkerSet(row: LwsRow, notices: string[] = []): LeaderWo
     name: row.name,
     generation: row.generation,
     cluster: row.cluster,
-    manifest: toManifestYaml(row),
+    // Built when a query asks for it (YAML is not cheap, and most queries do not).
+    get manifest() {
+      return toManifestYaml(row);
+    },
     spec: row.spec,
     labels: row.labels,
     annotations: row.annotations,
