@@ -951,6 +951,12 @@ export class ApiServer {
 
   private writeRaw(w: ActiveWatch, line: string): void {
     if (w.closed) return;
+    // The events of one turn (a controller's pass, a burst of writes) leave in one system call,
+    // as a real API server batches a watch's events into frames, instead of one write each.
+    if (!w.res.writableCorked) {
+      w.res.cork();
+      process.nextTick(() => w.res.uncork());
+    }
     w.res.write(line);
     if (w.res.writableLength > MAX_WATCH_BUFFER) this.endWatch(w, true);
   }
