@@ -9,10 +9,14 @@
  *    west; the clock stops when every LWS's status (the read model GraphQL serves) is Available.
  * 2. Idle: BENCH_IDLE_SECONDS of resyncs (every BENCH_RESYNC_MS) after convergence; every API write
  *    and every appended event counts against the target of 0.
- * 3. The floor: a fresh simulated fleet of the same shape; the objects the planner wants for each
- *    LWS (anchor, Service, pods: what lws-fleet created) created with CoreV1Api, owners before
- *    dependents, with reconcile concurrency × executor concurrency calls in flight per cluster; the
- *    clock stops when every pod is Ready.
+ * 3. Step 1 again in a fresh fleet (no idle phase); the faster of the two runs counts.
+ * 4. The floor: a fresh simulated fleet of the same shape; the objects the planner wants for each
+ *    LWS (anchor, Service, pods: what lws-fleet created) created with CoreV1Api as makeApiClient
+ *    builds it, owners before dependents, with reconcile concurrency × executor concurrency calls in
+ *    flight per cluster; the clock stops when every pod is Ready. Twice, the faster counts. Then,
+ *    for reference, once through lws-fleet's own connection (connectCluster).
+ * The CPU lines say where the time went in each phase: this process, the simulator's thread,
+ * Postgres and Redis, the whole machine (from /proc).
  *
  * Knobs: BENCH_LWS (200), BENCH_IDLE_SECONDS (60), BENCH_RESYNC_MS (5000), BENCH_APPLY_CONCURRENCY
  * (32), BENCH_RECONCILE_CONCURRENCY (the worker's default), BENCH_SIM=inline (simulator on the
@@ -342,8 +346,14 @@ interface FleetResult {
   creates: Map<string, CreateAction[][]>;
 }
 
-async function runFleet(dir: string): Promise<FleetResult> {
-  const stats = process.env.BENCH_DEBUG ? instrument() : undefined;
+async function runFleet(
+  dir: string,
+  /** Seconds of the idle phase (0: none). */
+  idleSeconds: number,
+  /** Whether BENCH_PROFILE and BENCH_DEBUG apply to this run. */
+  first: boolean,
+): Promise<FleetResult> {
+  const stats = first && process.env.BENCH_DEBUG ? instrument() : undefined;
   const sim = await startSim(dir);
   const fleet = await startControlPlane(sim).catch(async (error) => {
     await sim.stop();
@@ -367,7 +377,7 @@ async function runFleet(dir: string): Promise<FleetResult> {
     await sim.call('resetWrites');
     const before = await eventsAt();
 
-    const profiler = process.env.BENCH_PROFILE ? await startProfile() : undefined;
+    const profiler = first && process.env.BENCH_PROFILE ? await startProfile() : undefined;
     const cpu = await cpuMeter(sim);
     const start = performance.now();
     const startedAt = Date.now();
@@ -420,7 +430,7 @@ async function runFleet(dir: string): Promise<FleetResult> {
     // Idle: resyncs keep running; nothing may be written to a cluster or to the store.
     const idleFrom = await eventsAt();
     const idleWritesFrom = await totalWrites();
-    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
     const idleWrites = (await totalWrites()) - idleWritesFrom;
     const idleEvents = (await eventsAt()) - idleFrom;
     const idleEventsByType = await eventTypes(idleFrom);
@@ -646,7 +656,11 @@ async function main(): Promise<void> {
     const reconcileConcurrency = CONCURRENCY ?? RECONCILE_CONCURRENCY;
     const lanes = reconcileConcurrency * EXECUTOR_CONCURRENCY;
     const loadBefore = await loadAverage();
-    const fleet = await runFleet(dir);
+    const fleet = await runFleet(join(dir, 'fleet-1'), IDLE_SECONDS, true);
+    // As the floor: a second run in a fresh fleet (without the idle phase), and the faster one
+    // counts, so that noise on the machine weighs the same on both sides.
+    const rerun = await runFleet(join(dir, 'fleet-2'), 0, false);
+    const fastest = rerun.ms < fleet.ms ? rerun : fleet;
     // The floor is cheap: run it twice, each time in a fresh fleet, and keep the faster one, so a
     // burst of load from elsewhere on the machine does not flatter lws-fleet.
     const floors = [
@@ -659,7 +673,7 @@ async function main(): Promise<void> {
     const leanFloor = await runFloor(join(dir, 'floor-3'), fleet.creates, lanes, 'lws-fleet');
     const loadAfter = await loadAverage();
 
-    const ratio = fleet.ms / floor.ms;
+    const ratio = fastest.ms / floor.ms;
     const perObject = fleet.writes / fleet.objects;
     const pods = LWS_COUNT * REPLICAS * SIZE;
     console.log(
@@ -671,17 +685,17 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`  ${'measure'.padEnd(44)}${pad('value')}${pad('target')}`);
     console.log(
-      `  ${'lws-fleet: apply → all Available'.padEnd(44)}${pad(fmt(fleet.ms))}${pad('')}`,
+      `  ${'lws-fleet: apply → all Available'.padEnd(44)}${pad(fmt(fastest.ms))}${pad('')}  (best of ${fmt(fleet.ms)}, ${fmt(rerun.ms)})`,
     );
     console.log(
-      `  ${'  (of which: all pods Ready in the clusters)'.padEnd(44)}${pad(fmt(fleet.allPodsReadyMs))}${pad('')}`,
+      `  ${'  (of which: all pods Ready in the clusters)'.padEnd(44)}${pad(fmt(fastest.allPodsReadyMs))}${pad('')}`,
     );
     console.log(
       `  ${'floor: client-node creates → all pods Ready'.padEnd(44)}${pad(fmt(floor.ms))}${pad('')}  (best of ${floors.map((f) => fmt(f.ms)).join(', ')})`,
     );
     const cpuLine = (what: string, key: keyof PhaseCpu) =>
       console.log(
-        `  ${`CPU, lws-fleet / floor: ${what}`.padEnd(44)}${pad(`${fmt(fleet.cpu[key])} / ${fmt(floor.cpu[key])}`, 20)}`,
+        `  ${`CPU, lws-fleet / floor: ${what}`.padEnd(44)}${pad(`${fmt(fastest.cpu[key])} / ${fmt(floor.cpu[key])}`, 20)}`,
       );
     cpuLine('this process', 'processMs');
     if (SIM_MODE !== 'inline') cpuLine("  of which the simulator's thread", 'simMs');
@@ -692,7 +706,7 @@ async function main(): Promise<void> {
       `  ${'time ratio'.padEnd(44)}${pad(ratio.toFixed(2))}${pad(`≤ ${TARGET_TIME_RATIO}`)}`,
     );
     console.log(
-      `  ${"  (reference: floor through lws-fleet's connection)".padEnd(44)}${pad(fmt(leanFloor.ms))}${pad('')}  ratio ${(fleet.ms / leanFloor.ms).toFixed(2)}, CPU ${fmt(leanFloor.cpu.processMs)} (process) / ${fmt(leanFloor.cpu.machineMs)} (machine)`,
+      `  ${"  (reference: floor through lws-fleet's connection)".padEnd(44)}${pad(fmt(leanFloor.ms))}${pad('')}  ratio ${(fastest.ms / leanFloor.ms).toFixed(2)}, CPU ${fmt(leanFloor.cpu.processMs)} (process) / ${fmt(leanFloor.cpu.machineMs)} (machine)`,
     );
     console.log(
       `  ${`API writes / object created (${fleet.writes} / ${fleet.objects})`.padEnd(44)}${pad(perObject.toFixed(3))}${pad(`≤ ${TARGET_WRITES_PER_OBJECT}`)}`,
