@@ -19,11 +19,17 @@ export function bindOwnerUid(
       `owner ${pending.kind} ${pending.name} of ${action.kind} ${action.name} was not created first`,
     );
   }
-  const object = structuredClone(action.object);
-  for (const ref of object.metadata?.ownerReferences ?? []) {
-    if (ref.kind === pending.kind && ref.name === pending.name && !ref.uid) ref.uid = uid;
-  }
-  return object;
+  // A copy of the path to the owner references only: the rest is shared with the plan (read-only).
+  const metadata = action.object.metadata ?? {};
+  return {
+    ...action.object,
+    metadata: {
+      ...metadata,
+      ownerReferences: (metadata.ownerReferences ?? []).map((ref) =>
+        ref.kind === pending.kind && ref.name === pending.name && !ref.uid ? { ...ref, uid } : ref,
+      ),
+    },
+  } as CreateAction['object'];
 }
 
 /** Every action's human summary, in order (for logs and the audit trail). */
