@@ -73,6 +73,7 @@ export class FleetWorker {
       (events) => this.dispatch(events),
       {
         pollMs: 500,
+        types: DESIRED_STATE_EVENTS, // the reconciles' own events are many and call for nothing
         onError: (error) => this.options.logger.error({ err: error }, 'dispatcher error'),
       },
     );

@@ -85,6 +85,47 @@ describe('LogFollower', () => {
     assert.deepEqual(await handledBy('restart'), ['E1', 'E2', 'E3', 'E4']);
   });
 
+  test('a follower of some types gets only those, with their data, and its checkpoint moves past the rest', async () => {
+    await store.append(
+      'typed-1',
+      [newEvent('Wanted', { n: 1 }), newEvent('Other', { n: 2 }), newEvent('Other', { n: 3 })],
+      { expectedVersion: 'any' },
+    );
+    const seen: StoredEvent[] = [];
+    const first = await store.subscribe('typed', recordAs('typed', seen), {
+      pollMs: 50,
+      types: ['Wanted'],
+    });
+    await first.whenCaughtUp();
+    await first.stop();
+    assert.deepEqual(
+      seen.map((e) => [e.type, e.data]),
+      [['Wanted', { n: 1 }]],
+    );
+    assert.equal(seen[0].metadata !== null && typeof seen[0].metadata, 'object');
+
+    // Only other types since: a restarted follower hands nothing over and reads none of them again.
+    await store.append('typed-1', [newEvent('Other', { n: 4 })], { expectedVersion: 'any' });
+    const again: StoredEvent[] = [];
+    const second = await store.subscribe('typed', recordAs('typed', again), {
+      pollMs: 50,
+      types: ['Wanted'],
+    });
+    await second.whenCaughtUp();
+    await store.append('typed-1', [newEvent('Wanted', { n: 5 })], { expectedVersion: 'any' });
+    await second.whenCaughtUp();
+    await second.stop();
+    assert.deepEqual(
+      again.map((e) => [e.type, e.data]),
+      [['Wanted', { n: 5 }]],
+    );
+    assert.equal(
+      second.checkpoint?.globalPosition,
+      (await store.readAll({ limit: 100_000 })).at(-1)?.globalPosition,
+      'the checkpoint is at the last event, past the others',
+    );
+  });
+
   test('a failing handler rolls back its writes and the checkpoint, then retries the batch', async () => {
     await store.append('f-2', [newEvent('Fails', {}), newEvent('After', {})], {
       expectedVersion: 'any',

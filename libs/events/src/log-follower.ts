@@ -14,6 +14,11 @@ export interface FollowerOptions {
   pollMs?: number;
   /** Most events per batch (default 500). */
   batchSize?: number;
+  /**
+   * Only events of these types reach the handler (default: all). The others are passed over
+   * without reading their data, and the checkpoint still moves past them.
+   */
+  types?: readonly string[];
   /** Where a follower without a stored checkpoint starts (default 'beginning'). */
   startFrom?: 'beginning' | 'end';
   /** Called with every error of a batch or of the notification connection (default: stderr). */
@@ -180,14 +185,16 @@ export class LogFollower {
           transactionId: rows[0].transaction_id,
           globalPosition: rows[0].global_position,
         };
-        const events = await q.readAll(client, from, this.batchSize);
+        const events = await q.readAll(client, from, this.batchSize, this.options.types);
         if (events.length === 0) {
           const blocked = await q.hasUnreadableEvents(client, from);
           await runner.commitTransaction();
           this.committed ??= from;
           return blocked ? 'blocked' : 'idle';
         }
-        await this.handler(events, runner.manager);
+        const types = this.options.types;
+        const wanted = types ? events.filter((e) => types.includes(e.type)) : events;
+        if (wanted.length) await this.handler(wanted, runner.manager);
         const last = events[events.length - 1];
         const to = { transactionId: last.transactionId, globalPosition: last.globalPosition };
         await client.query({

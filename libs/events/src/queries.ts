@@ -276,20 +276,35 @@ export async function readStream(
   return rows.map(toStoredEvent);
 }
 
-/** Committed events after `after`, below the oldest running transaction (no skipped events). */
+/**
+ * Committed events after `after`, below the oldest running transaction (no skipped events). With
+ * `types`, the events of other types come without their data and metadata (null): a follower that
+ * needs a few types still moves its checkpoint past the rest, without reading them.
+ */
 export async function readAll(
   db: Queryable,
   after: Checkpoint,
   limit: number,
+  types?: readonly string[],
 ): Promise<StoredEvent[]> {
-  const { rows } = await db.query<EventRow>({
-    name: 'lws_events_read_all_v2',
-    text: `SELECT ${EVENT_COLUMNS} FROM events e
-           WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+  const where = `WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
              AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-           ORDER BY e.transaction_id, e.global_position LIMIT $3`,
-    values: [after.transactionId, after.globalPosition, limit],
-  });
+           ORDER BY e.transaction_id, e.global_position LIMIT $3`;
+  const { rows } = types
+    ? await db.query<EventRow>({
+        name: 'lws_events_read_types_v1',
+        text: `SELECT ${EVENT_COLUMNS.replace(
+          'e.data, e.metadata',
+          `CASE WHEN e.type = ANY ($4::text[]) THEN e.data END AS data,
+           CASE WHEN e.type = ANY ($4::text[]) THEN e.metadata END AS metadata`,
+        )} FROM events e ${where}`,
+        values: [after.transactionId, after.globalPosition, limit, types],
+      })
+    : await db.query<EventRow>({
+        name: 'lws_events_read_all_v2',
+        text: `SELECT ${EVENT_COLUMNS} FROM events e ${where}`,
+        values: [after.transactionId, after.globalPosition, limit],
+      });
   return rows.map(toStoredEvent);
 }
 
