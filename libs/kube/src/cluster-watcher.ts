@@ -1,6 +1,7 @@
 import {
-  makeInformer,
+  ListWatch,
   type Informer,
+  type KubeConfig,
   type KubernetesObject,
   type V1ConfigMap,
   type V1Namespace,
@@ -10,6 +11,26 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import type { ClusterConnection } from './cluster-connection';
+import { UndiciWatch } from './watch';
+
+/**
+ * client-node's informer (ListWatch: list, watch, cache, events, relist on 410), watching through
+ * `UndiciWatch` instead of client-node's fetch-based Watch (see there).
+ */
+function makeInformer<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
+  labelSelector?: string,
+): Informer<T> {
+  return new ListWatch<T>(
+    path,
+    new UndiciWatch(kc) as never,
+    list as never,
+    false,
+    labelSelector,
+  ) as unknown as Informer<T>;
+}
 
 export type WatchedKind = 'Pod' | 'Service' | 'PersistentVolumeClaim' | 'ConfigMap';
 export type ChangeType = 'add' | 'update' | 'delete';

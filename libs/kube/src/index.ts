@@ -4,3 +4,4 @@ export * from './cluster-watcher';
 export * from './kubeconfig';
 export * from './secret-box';
 export * from './http-library';
+export * from './watch';
