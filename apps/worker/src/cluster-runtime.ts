@@ -252,14 +252,6 @@ export class ClusterRuntime {
 
   private async writeHealth(): Promise<void> {
     this.writingHealth = true;
-    try {
-      await this.writePendingHealth();
-    } finally {
-      this.writingHealth = false; // at once after the loop found nothing pending: no report is missed
-    }
-  }
-
-  private async writePendingHealth(): Promise<void> {
     while (this.pendingHealth) {
       const health = this.pendingHealth;
       this.pendingHealth = undefined;
@@ -275,6 +267,8 @@ export class ClusterRuntime {
         this.logger.error({ cluster: this.cluster, err: error }, 'could not record cluster health');
       }
     }
+    // In the same turn as the loop found nothing pending: a report made after this starts a new write.
+    this.writingHealth = false;
   }
 }
 

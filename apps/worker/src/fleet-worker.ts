@@ -117,12 +117,8 @@ export class FleetWorker {
   private async dispatch(events: StoredEvent[]): Promise<void> {
     const latest = new Map<string, StoredEvent>();
     for (const event of events) {
-      if (
-        !event.streamId.startsWith(LWS_STREAM_PREFIX) ||
-        !DESIRED_STATE_EVENTS.includes(event.type) ||
-        !event.metadata.cluster
-      )
-        continue;
+      // Only desired-state events reach here (the follower's types).
+      if (!event.streamId.startsWith(LWS_STREAM_PREFIX) || !event.metadata.cluster) continue;
       latest.set(`${event.metadata.cluster}/${event.streamId}`, event);
     }
     await Promise.all(

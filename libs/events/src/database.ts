@@ -166,7 +166,7 @@ const MIGRATION_LOCK_KEY = 7_140_326_001;
  * names of the migrations that ran.
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const pool = (dataSource.driver as unknown as { master: { options: ClientConfig } }).master;
+  const pool = pgPool(dataSource) as Pool & { options: ClientConfig };
   const lock = new Client({ ...pool.options, application_name: 'lws-migrations' });
   await lock.connect();
   try {
@@ -177,6 +177,11 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
     // Closing the session releases the lock.
     await lock.end();
   }
+}
+
+/** TypeORM's pg pool behind `dataSource` (for what TypeORM's API does not offer). */
+export function pgPool(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
 /**
@@ -190,6 +195,5 @@ export async function preparedQuery<R extends QueryResultRow = Record<string, un
   text: string,
   values: unknown[],
 ): Promise<R[]> {
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  return (await pool.query<R>({ name, text, values })).rows;
+  return (await pgPool(dataSource).query<R>({ name, text, values })).rows;
 }

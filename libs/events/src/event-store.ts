@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { pgPool } from './database';
 import { ConcurrencyError } from './errors';
 import { LogFollower, type BatchHandler, type FollowerOptions } from './log-follower';
 import { applyProjections, checkProjection, handles, transactionSql } from './projections';
@@ -521,7 +522,7 @@ export class EventStore {
 
   /** @internal TypeORM's pg pool. */
   pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
+    return pgPool(this.dataSource);
   }
 }
 

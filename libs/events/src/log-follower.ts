@@ -1,5 +1,6 @@
 import { Client, type ClientConfig, type Pool, type PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { pgPool } from './database';
 import * as q from './queries';
 import { LOG_START, type Checkpoint, type StoredEvent } from './types';
 
@@ -256,6 +257,6 @@ export class LogFollower {
   }
 
   private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
+    return pgPool(this.dataSource);
   }
 }

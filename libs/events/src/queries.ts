@@ -32,9 +32,13 @@ export interface EventRow {
 // Cast to text so that a global pg type parser cannot turn big numbers into lossy JS numbers.
 // The output names shadow the columns: ORDER BY must name e.transaction_id, not transaction_id
 // (which would sort the text).
-const EVENT_COLUMNS = `e.global_position::text AS global_position,
+/** The columns of an event row; `payload` selects its data and metadata (both, as `data, metadata`). */
+const eventColumns = (
+  payload = 'e.data, e.metadata',
+) => `e.global_position::text AS global_position,
   e.transaction_id::text AS transaction_id, e.stream_id, e.stream_position::text AS stream_position,
-  e.event_id, e.type, e.schema_version, e.data, e.metadata, e.created_at`;
+  e.event_id, e.type, e.schema_version, ${payload}, e.created_at`;
+const EVENT_COLUMNS = eventColumns();
 
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {
@@ -293,8 +297,7 @@ export async function readAll(
   const { rows } = types
     ? await db.query<EventRow>({
         name: 'lws_events_read_types_v1',
-        text: `SELECT ${EVENT_COLUMNS.replace(
-          'e.data, e.metadata',
+        text: `SELECT ${eventColumns(
           `CASE WHEN e.type = ANY ($4::text[]) THEN e.data END AS data,
            CASE WHEN e.type = ANY ($4::text[]) THEN e.metadata END AS metadata`,
         )} FROM events e ${where}`,

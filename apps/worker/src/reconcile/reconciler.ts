@@ -157,7 +157,7 @@ export class Reconciler {
       );
     }
     events.push(...this.readinessEvents(uid, snapshot.groups, result.groups, meta));
-    events.push(...rolloutEvents(snapshot.rollout, this.cluster, snapshot, observed, result, meta));
+    events.push(...rolloutEvents(this.cluster, snapshot, observed, result, meta));
     // The groups read model is written while the actions run (it waits for nothing they do).
     const groupsSaved = isDeepStrictEqual(result.groups, snapshot.groups)
       ? undefined

@@ -42,15 +42,14 @@ export function latestRolloutSql(uid: string): string {
  * `loadDesired` read.
  */
 export function rolloutEvents(
-  record: RolloutRecord | undefined,
   cluster: string,
   snapshot: DesiredSnapshot,
   observed: Observed,
   result: PlanResult,
   meta: EventMetadata,
 ): NewEvent[] {
-  const { desired } = snapshot;
-  const latest = record?.latest ?? undefined;
+  const { desired, rollout: record } = snapshot;
+  const latest = record.latest ?? undefined;
   const isOpen =
     latest && (latest.state === RolloutState.Progressing || latest.state === RolloutState.Paused);
   const open: OpenRollout | undefined = isOpen
@@ -76,7 +75,7 @@ export function rolloutEvents(
     now: observed.now,
     revision: desired.revision,
     templateHash: desired.templateHash,
-    revisions: record?.revisions ?? [],
+    revisions: record.revisions ?? [],
     replicas: desired.spec.replicas,
     rollingUpdate: {
       maxSurge: rolling.maxSurge,
