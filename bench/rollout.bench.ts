@@ -27,6 +27,7 @@ import { readModelProjections } from '../apps/api/src/app.module';
 import { createLogger } from '../apps/api/src/logger';
 import { FleetWorker } from '../apps/worker/src/fleet-worker';
 import { APPLY, REGISTER, codes, startApi } from '../test/support/api-harness';
+import { asTemplate, floorRollout } from './rollout-floor';
 
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100);
 const SIZE = 4;
@@ -174,6 +175,16 @@ class SimSide {
     }
   }
 
+  /** The leader and first worker of group 0 at `hash`, as bodies to create again (the floor's). */
+  templates(hash: string): { leader: any; worker: any } {
+    const group0 = this.pods().filter(
+      (p) => p.metadata.labels[GROUP_LABEL] === '0' && p.metadata.labels[REVISION_LABEL] === hash,
+    );
+    const byWorker = (w: string) =>
+      group0.find((p) => p.metadata.labels['leaderworkerset.sigs.k8s.io/worker-index'] === w);
+    return { leader: byWorker('0'), worker: byWorker('1') };
+  }
+
   private pods(): any[] {
     return [...this.live.values()];
   }
@@ -247,6 +258,7 @@ type Call =
   | { op: 'converged'; hash: string }
   | { op: 'track'; hash: string }
   | { op: 'stats' }
+  | { op: 'templates'; hash: string }
   | { op: 'busy' }
   | { op: 'stop' };
 
@@ -258,6 +270,8 @@ function handle(side: SimSide, call: Call): unknown {
       return side.track(call.hash);
     case 'stats':
       return side.stats();
+    case 'templates':
+      return side.templates(call.hash);
     case 'busy':
       // How long this thread's event loop has been busy (ms): about its CPU time.
       return performance.eventLoopUtilization().active;
@@ -385,6 +399,26 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
 
+    // The floor: the same rollout by a controller with no database, queue or audit trail (see
+    // rollout-floor.ts), on the same simulated cluster, with lws-fleet's worker stopped. Best of two.
+    const templates = await sim.call<{ leader: any; worker: any }>({ op: 'templates', hash: h2 });
+    if (!templates.leader || !templates.worker) throw new Error('no pods of group 0 to copy');
+    await worker.stop();
+    const floorOptions = {
+      kubeconfig: readFileSync(sim.kubeconfigPath, 'utf8'),
+      namespace: 'bench-floor',
+      groups: GROUPS,
+      size: SIZE,
+      surge: SURGE,
+      leader: asTemplate(templates.leader),
+      worker: asTemplate(templates.worker),
+      groupZeroName: `${NAME}-0`,
+    };
+    const floors: number[] = [];
+    for (let run = 0; run < 2; run++)
+      floors.push(await floorRollout(floorOptions, `floor-a${run}`, `floor-b${run}`));
+    const floor = Math.min(...floors);
+
     const idealWaves = Math.ceil(GROUPS / SURGE);
     const ideal = idealWaves * START_MS;
     const ratio = wall / ideal;
@@ -394,6 +428,10 @@ async function main(): Promise<void> {
     console.log(`  wall time              ${fmt(wall)}`);
     console.log(`  ideal                  ${fmt(ideal)} (${idealWaves} waves × ${START_MS} ms)`);
     console.log(`  ratio                  ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO})`);
+    console.log(
+      `  floor                  ${fmt(floor)}, ratio ${(floor / ideal).toFixed(2)}: the same rollout by an in-memory controller (no database, queue or audit trail) through the same client and simulated cluster; best of ${floors.map(fmt).join(', ')}`,
+    );
+    console.log(`  against the floor      ${(wall / floor).toFixed(2)}`);
     console.log(
       `  measured in this run   ${stats.started} new pods, creation → Ready mean ${stats.meanStartMs.toFixed(0)} ms; ${stats.waves} bursts of creations; against (⌈groups ÷ surge⌉ + 1) × measured start, the fewest possible: ${(wall / ((Math.ceil(GROUPS / SURGE) + 1) * stats.meanStartMs)).toFixed(2)}`,
     );

@@ -17,7 +17,7 @@ import { UndiciWatch } from './watch';
  * client-node's informer (ListWatch: list, watch, cache, events, relist on 410), watching through
  * `UndiciWatch` instead of client-node's fetch-based Watch (see there).
  */
-function makeInformer<T extends KubernetesObject>(
+export function makeInformer<T extends KubernetesObject>(
   kc: KubeConfig,
   path: string,
   list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
