@@ -169,10 +169,12 @@ export class ClusterRuntime {
 
   /** The observed pods of the group `object` belongs to. */
   private groupPods(owner: string, object: KubernetesObject): V1Pod[] {
-    const group = object.metadata?.labels?.[LABEL_GROUP_INDEX];
-    return (this.watcher?.observed(owner).pods ?? []).filter(
-      (p) => p.metadata?.labels?.[LABEL_GROUP_INDEX] === group,
-    );
+    const label = LABEL_GROUP_INDEX; // once: the import is a getter (called per pod per event)
+    const group = object.metadata?.labels?.[label];
+    const pods: V1Pod[] = [];
+    for (const pod of this.watcher?.objectsOf<V1Pod>(owner, 'Pod') ?? [])
+      if (pod.metadata?.labels?.[label] === group) pods.push(pod);
+    return pods;
   }
 
   private async trigger(uid: string, reason: string, urgent: boolean): Promise<void> {

@@ -182,6 +182,16 @@ export class ClusterWatcher {
     };
   }
 
+  /** The cached objects of one kind of one owner, without copying (do not mutate). */
+  objectsOf<T extends KubernetesObject>(owner: string, kind: WatchedKind): Iterable<T> {
+    return (this.byOwner.get(owner)?.get(kind)?.values() ?? []) as Iterable<T>;
+  }
+
+  /** Whether the cache holds the object `namespace/name` of `kind` for `owner`. */
+  has(owner: string, kind: WatchedKind, namespace: string, name: string): boolean {
+    return this.byOwner.get(owner)?.get(kind)?.has(`${namespace}/${name}`) ?? false;
+  }
+
   owners(): string[] {
     return [...this.byOwner.keys()];
   }

@@ -6,7 +6,7 @@ import {
   type EventStore,
   type NewEvent,
 } from '../../../../libs/events/src';
-import type { ClusterWatcher } from '../../../../libs/kube/src';
+import type { ClusterWatcher, WatchedKind } from '../../../../libs/kube/src';
 import {
   LABEL_ROLE,
   ROLE_ANCHOR,
@@ -327,16 +327,24 @@ export class Reconciler {
     const created = report.created.filter((c) => !c.startsWith('Namespace '));
     if (!created.length) return;
     const deadline = Date.now() + (this.options.settleTimeoutMs ?? 5000);
-    const names = (o: ReturnType<ClusterWatcher['observed']>) =>
-      new Set([
-        ...o.pods.map((p) => `Pod ${p.metadata?.namespace}/${p.metadata?.name}`),
-        ...o.services.map((s) => `Service ${s.metadata?.namespace}/${s.metadata?.name}`),
-        ...o.pvcs.map((p) => `PersistentVolumeClaim ${p.metadata?.namespace}/${p.metadata?.name}`),
-        ...o.configMaps.map((c) => `ConfigMap ${c.metadata?.namespace}/${c.metadata?.name}`),
-      ]);
+    // "Kind namespace/name", as the report lists them; the watched kinds go by the same names.
+    const keys = created.map((c) => {
+      const space = c.indexOf(' ');
+      const slash = c.indexOf('/', space);
+      return {
+        kind: c.slice(0, space) as WatchedKind,
+        namespace: c.slice(space + 1, slash),
+        name: c.slice(slash + 1),
+      };
+    });
+    let next = 0; // objects before this one have been seen
     while (Date.now() < deadline) {
-      const seen = names(this.watcher.observed(uid));
-      if (created.every((c) => seen.has(c))) return;
+      while (next < keys.length) {
+        const { kind, namespace, name } = keys[next];
+        if (!this.watcher.has(uid, kind, namespace, name)) break;
+        next++;
+      }
+      if (next === keys.length) return;
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
