@@ -7,7 +7,12 @@ import type {
   V1PersistentVolumeClaim,
   V1Service,
 } from '@kubernetes/client-node';
-import { LABEL_GROUP_INDEX, LABEL_GROUP_KEY, LABEL_NAME, LABEL_WORKER_INDEX } from '../../lws/src';
+import {
+  LABEL_GROUP_INDEX,
+  LABEL_GROUP_KEY,
+  LABEL_NAME,
+  LABEL_WORKER_INDEX,
+} from '../../lws/src/constants';
 import {
   ANCHOR_DATA,
   LABEL_LWS_UID,

@@ -1,7 +1,13 @@
 // Reading observed pods: upstream's readiness primitives (lws-reference §4.3) and the grouping of
 // an LWS's pods into groups by their labels.
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { LABEL_GROUP_INDEX, LABEL_TEMPLATE_REVISION_HASH, LABEL_WORKER_INDEX } from '../../lws/src';
+// The constants module itself, not the package index: CommonJS re-exports are getters, and these
+// are read for every pod on every plan.
+import {
+  LABEL_GROUP_INDEX,
+  LABEL_TEMPLATE_REVISION_HASH,
+  LABEL_WORKER_INDEX,
+} from '../../lws/src/constants';
 import { POD_FAILED, POD_PENDING, POD_RUNNING } from './constants';
 import { leaderPodName, workerPodName } from './names';
 
@@ -32,11 +38,10 @@ export function isFailed(pod: V1Pod): boolean {
 export function restartedContainer(pod: V1Pod): V1ContainerStatus | undefined {
   const phase = pod.status?.phase;
   if (phase !== POD_RUNNING && phase !== POD_PENDING) return undefined;
-  const statuses = [
-    ...(pod.status?.initContainerStatuses ?? []),
-    ...(pod.status?.containerStatuses ?? []),
-  ];
-  return statuses.find((s) => s.restartCount > 0);
+  return (
+    pod.status?.initContainerStatuses?.find((s) => s.restartCount > 0) ??
+    pod.status?.containerStatuses?.find((s) => s.restartCount > 0)
+  );
 }
 
 export function revisionOf(pod: V1Pod): string {
@@ -46,7 +51,8 @@ export function revisionOf(pod: V1Pod): string {
 export function controllerUid(obj: {
   metadata?: { ownerReferences?: { uid: string; controller?: boolean }[] };
 }): string | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
+  for (const ref of obj.metadata?.ownerReferences ?? []) if (ref.controller) return ref.uid;
+  return undefined;
 }
 
 /** One group as observed. */
@@ -65,10 +71,17 @@ export interface Grouping {
   strays: V1Pod[];
 }
 
-function intLabel(pod: V1Pod, key: string): number | undefined {
-  const value = pod.metadata?.labels?.[key];
-  if (value === undefined || !/^[0-9]+$/.test(value)) return undefined;
-  return Number.parseInt(value, 10);
+/** A label value of decimal digits only (`^[0-9]+$`) as a number. */
+function intLabel(value: string | undefined): number | undefined {
+  if (value === undefined || value.length === 0) return undefined;
+  let n = 0;
+  for (let k = 0; k < value.length; k++) {
+    const c = value.charCodeAt(k);
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + (c - 48);
+  }
+  // Exact up to 15 digits; longer values round as parseInt rounds them.
+  return value.length <= 15 ? n : Number.parseInt(value, 10);
 }
 
 export function groupPods(lwsName: string, pods: V1Pod[]): Grouping {
@@ -84,8 +97,9 @@ export function groupPods(lwsName: string, pods: V1Pod[]): Grouping {
   };
   const workers: { pod: V1Pod; group: number; worker: number }[] = [];
   for (const pod of pods) {
-    const group = intLabel(pod, LABEL_GROUP_INDEX);
-    const worker = intLabel(pod, LABEL_WORKER_INDEX);
+    const labels = pod.metadata?.labels;
+    const group = intLabel(labels?.[LABEL_GROUP_INDEX]);
+    const worker = intLabel(labels?.[LABEL_WORKER_INDEX]);
     const name = pod.metadata?.name;
     if (group === undefined || worker === undefined) {
       strays.push(pod);

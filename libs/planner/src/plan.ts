@@ -5,7 +5,12 @@
 // shared Service, and its data keeps what upstream keeps on that StatefulSet (revision key,
 // partition, group count with surge, replicas at the last write), so the rolling update resumes
 // from it after any restart of lws-fleet.
-import type { V1OwnerReference, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import type {
+  V1OwnerReference,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1Service,
+} from '@kubernetes/client-node';
 import {
   ANNOTATION_EXCLUSIVE_TOPOLOGY,
   ANNOTATION_SIZE,
@@ -16,7 +21,7 @@ import {
   StartupPolicy,
   SubdomainPolicy,
   SubGroupPolicyType,
-} from '../../lws/src';
+} from '../../lws/src/constants';
 import {
   anchorData,
   buildAnchor,
@@ -77,6 +82,8 @@ interface Ctx {
   anchorOwner: V1OwnerReference;
   anchorPending: boolean;
   pvcs: Map<string, V1PersistentVolumeClaim>;
+  /** Observed Services by name, the first of a name as a scan would find it. */
+  services: Map<string, V1Service>;
 }
 
 export function currentTemplate(lws: DesiredLws): RevisionTemplate {
@@ -112,16 +119,17 @@ export function groupState(
   const leader = group?.leader;
   if (!group || !leader) return { ready: false, updated: false, counted: false };
   const size = groupSize(lws, leader);
-  const workers = [...group.workers.values()];
-  if (size > 1 && workers.length === 0) return { ready: false, updated: false, counted: false };
+  const workers = group.workers;
+  if (size > 1 && workers.size === 0) return { ready: false, updated: false, counted: false };
   const leaderRev = revisionOf(leader);
-  const ready =
-    !isTerminating(leader) &&
-    isRunningAndReady(leader) &&
-    workers.length === size - 1 &&
-    workers.every((w) => !isTerminating(w) && isRunningAndReady(w) && revisionOf(w) === leaderRev);
-  const updated =
-    leaderRev === lws.templateHash && workers.every((w) => revisionOf(w) === lws.templateHash);
+  let ready = !isTerminating(leader) && isRunningAndReady(leader) && workers.size === size - 1;
+  let updated = leaderRev === lws.templateHash;
+  for (const w of workers.values()) {
+    if (!ready && !updated) break;
+    const rev = revisionOf(w);
+    if (ready && (isTerminating(w) || !isRunningAndReady(w) || rev !== leaderRev)) ready = false;
+    if (updated && rev !== lws.templateHash) updated = false;
+  }
   return { ready, updated, counted: true };
 }
 
@@ -133,6 +141,18 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
   const rolling = spec.rolloutStrategy.rollingUpdateConfiguration;
   const actions: Action[] = [];
   const { groups } = groupPods(lws.name, observed.pods);
+  // A group's state is read by every settling pass of the rollout (up to 16), the status, the
+  // replacement step and the views: computed once, and again only for a group whose workers the
+  // restart step removes.
+  const states = new Map<number, ReturnType<typeof groupState>>();
+  const stateOf = (i: number) => {
+    let s = states.get(i);
+    if (!s) {
+      s = groupState(lws, groups.get(i));
+      states.set(i, s);
+    }
+    return s;
+  };
 
   const anchor = observed.anchor;
   const anchorTerminating = anchor !== undefined && isTerminating(anchor);
@@ -149,7 +169,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       previous,
       lwsUpdated,
     },
-    (i) => groupState(lws, groups.get(i)),
+    stateOf,
   );
   const params = steps[steps.length - 1];
 
@@ -159,7 +179,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
   for (const g of groups.values()) {
     if (!g.leader) continue;
     leaderPods++;
-    const s = groupState(lws, g);
+    const s = stateOf(g.index);
     statusGroups.push({ index: g.index, counted: s.counted, ready: s.ready, updated: s.updated });
   }
   const { status, updateDone } = computeStatus({
@@ -184,7 +204,11 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
 
   if (anchorTerminating) {
     // Someone deleted the anchor: its dependants go with it; start over once it is gone.
-    return { actions, status, groups: groupViews(lws, groups, params.groups, key, new Map()) };
+    return {
+      actions,
+      status,
+      groups: groupViews(lws, groups, params.groups, key, new Map(), stateOf),
+    };
   }
 
   if (!observed.namespaceExists) {
@@ -222,7 +246,12 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
     anchorOwner: ownerRef('ConfigMap', aName, anchor?.metadata?.uid),
     anchorPending: !anchor,
     pvcs: new Map(observed.pvcs.map((p) => [p.metadata?.name ?? '', p])),
+    services: new Map(),
   };
+  for (const s of observed.services) {
+    const name = s.metadata?.name;
+    if (name !== undefined && !ctx.services.has(name)) ctx.services.set(name, s);
+  }
 
   // Shared headless Service (created when missing, as upstream; never deleted).
   if (spec.networkConfig.subdomainPolicy === SubdomainPolicy.Shared) {
@@ -293,7 +322,10 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
           ),
         );
         if (!worker) gone.add(i);
-        else g.workers.delete(workerIndexOf(lws.name, i, pod));
+        else {
+          g.workers.delete(workerIndexOf(lws.name, i, pod));
+          states.delete(i);
+        }
       }
     }
   }
@@ -308,7 +340,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       index: i,
       exists: !!leader,
       terminating,
-      healthy: !!leader && !terminating && groupState(lws, g).ready,
+      healthy: !!leader && !terminating && stateOf(i).ready,
       updated: !!leader && revisionOf(leader) === key && topologyCurrent(lws, leader),
     });
   }
@@ -338,6 +370,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
   // Create what is missing, group by group: lowest index first, except during a rolling update,
   // where the partition moves down as the highest replaced groups become Ready, so those start first.
   const rollingUpdate = candidates.some((c) => c.exists && !c.updated);
+  let podNames: Set<string | undefined> | undefined;
   for (let n = 0; n < N; n++) {
     const i = rollingUpdate ? N - 1 - n : n;
     const g: ObservedGroup = groups.get(i) ?? { index: i, workers: new Map(), orphans: [] };
@@ -431,26 +464,27 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
       nodeSelector = { [topologyKey]: value };
     }
     const gKey = leaderPod?.metadata?.labels?.[LABEL_GROUP_KEY] ?? groupKey(lws.namespace, name);
-    const orphanNames = new Set(g.orphans.map((p) => p.metadata?.name));
     const workerPvcOwner =
       lwt.persistentVolumeClaimRetentionPolicy?.whenDeleted === PvcRetentionPolicyType.Delete
         ? { kind: 'Pod' as const, name, uid: leaderUid ?? '', pending: leaderPending }
         : undefined;
     for (let j = 1; j < size; j++) {
-      const wName = workerPodName(lws.name, i, j);
       const existing = g.workers.get(j);
       if (existing) {
         if (!isTerminating(existing) && isPending(existing))
           ensurePvcs(
             ctx,
             template,
-            wName,
+            workerPodName(lws.name, i, j),
             { leader: false, group: i, groupKey: gKey },
             workerPvcOwner,
           );
         continue;
       }
-      if (orphanNames.has(wName) || observed.pods.some((p) => p.metadata?.name === wName)) {
+      const wName = workerPodName(lws.name, i, j);
+      // An orphan or any other pod of that name (orphans are observed pods too).
+      podNames ??= new Set(observed.pods.map((p) => p.metadata?.name));
+      if (podNames.has(wName)) {
         waiting.set(i, `worker ${wName} still terminating`);
         continue;
       }
@@ -487,7 +521,7 @@ export function plan(desired: DesiredLws, observed: Observed): PlanResult {
     }
   }
 
-  return { actions, status, groups: groupViews(lws, groups, N, key, waiting) };
+  return { actions, status, groups: groupViews(lws, groups, N, key, waiting, stateOf) };
 }
 
 /**
@@ -634,7 +668,7 @@ function ensureService(
   pendingKind: 'ConfigMap' | 'Pod' | undefined,
   ownerName: string,
 ): void {
-  const existing = ctx.observed.services.find((s) => s.metadata?.name === name);
+  const existing = ctx.services.get(name);
   if (!existing) {
     ctx.actions.push(
       create(
@@ -673,6 +707,7 @@ function groupViews(
   wanted: number,
   key: string,
   waiting: Map<number, string>,
+  stateOf: (index: number) => ReturnType<typeof groupState>,
 ): GroupView[] {
   const indices = new Set<number>([...groups.keys()]);
   for (let i = 0; i < wanted; i++) indices.add(i);
@@ -686,7 +721,7 @@ function groupViews(
       const leader = leaderPodName(lws.name, i);
       const workers: string[] = [];
       for (let j = 1; j < size; j++) workers.push(workerPodName(lws.name, i, j));
-      const s = groupState(lws, g);
+      const s = stateOf(i);
       const view: GroupView = {
         index: i,
         ready: s.ready,
@@ -695,7 +730,7 @@ function groupViews(
         surge: i >= lws.spec.replicas,
         leader,
         workers,
-        subGroups: subGroupViews({ ...lwt, size }, leader, workers),
+        subGroups: lwt.subGroupPolicy ? subGroupViews({ ...lwt, size }, leader, workers) : [],
       };
       const why = waiting.get(i);
       if (why) view.waiting = why;

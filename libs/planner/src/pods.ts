@@ -34,7 +34,7 @@ import {
   LABEL_WORKER_INDEX,
   SubdomainPolicy,
   SubGroupPolicyType,
-} from '../../lws/src';
+} from '../../lws/src/constants';
 import { LABEL_STS_POD_INDEX, LABEL_STS_POD_NAME } from './constants';
 import {
   groupKey,

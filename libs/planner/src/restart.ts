@@ -1,6 +1,6 @@
 // Restart policy (lws-reference §4.8, `handleRestartPolicy`), decided for a whole group at once.
 import type { V1Pod } from '@kubernetes/client-node';
-import { ANNOTATION_RECREATE_GROUP_AFTER_START, RestartPolicy } from '../../lws/src';
+import { ANNOTATION_RECREATE_GROUP_AFTER_START, RestartPolicy } from '../../lws/src/constants';
 import {
   isFailed,
   isPending,
@@ -86,8 +86,10 @@ export function decideRestart(input: RestartInput): RestartDecision {
   const { group, size } = input;
   const leader = group.leader;
   if (!leader || isTerminating(leader)) return { kind: 'none' };
-  const workers = [...group.workers.values()];
-  const failed = [leader, ...workers].filter((p) => isFailed(p) && !isTerminating(p));
+  const workers = group.workers;
+  const failed: V1Pod[] = [];
+  if (isFailed(leader) && !isTerminating(leader)) failed.push(leader);
+  for (const w of workers.values()) if (isFailed(w) && !isTerminating(w)) failed.push(w);
   const groupPolicy =
     input.policy === RestartPolicy.RecreateGroupOnPodRestart ||
     input.policy === RestartPolicy.RecreateGroupAfterStart;
@@ -95,18 +97,20 @@ export function decideRestart(input: RestartInput): RestartDecision {
 
   const leaderRev = revisionOf(leader);
   let cause = podTrigger(leader, 'leader');
-  for (const worker of workers) {
+  for (const worker of workers.values()) {
     if (cause) break;
     // A worker of an old revision being replaced never restarts a new leader.
     if (revisionOf(worker) !== leaderRev) continue;
     cause = podTrigger(worker, 'worker');
   }
   // A worker that vanished after the group had started (leader Ready, siblings present) is lost.
-  if (!cause && size > 1 && workers.length > 0 && isPodReady(leader)) {
-    const orphanNames = new Set(group.orphans.map((p) => p.metadata?.name));
+  if (!cause && size > 1 && workers.size > 0 && isPodReady(leader)) {
+    let orphanNames: Set<string | undefined> | undefined;
     for (let j = 1; j < size; j++) {
+      if (workers.has(j)) continue;
       const name = workerPodName(input.lwsName, group.index, j);
-      if (!group.workers.has(j) && !orphanNames.has(name) && !input.notCreated?.has(name)) {
+      orphanNames ??= new Set(group.orphans.map((p) => p.metadata?.name));
+      if (!orphanNames.has(name) && !input.notCreated?.has(name)) {
         cause = { pod: name, role: 'worker', event: 'lost' };
         break;
       }
@@ -117,7 +121,7 @@ export function decideRestart(input: RestartInput): RestartDecision {
   const afterStart =
     input.policy === RestartPolicy.RecreateGroupAfterStart ||
     (input.annotations ?? {})[ANNOTATION_RECREATE_GROUP_AFTER_START] !== undefined;
-  const all = [leader, ...workers, ...group.orphans];
+  const all = [leader, ...workers.values(), ...group.orphans];
   const pending = all.length !== size || all.some(isPending);
   if (afterStart && pending) {
     return failed.length > 0 ? { kind: 'replacePods', failed } : { kind: 'none' };

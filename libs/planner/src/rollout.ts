@@ -192,8 +192,12 @@ export function settleRollingUpdate(
   const steps: RolloutParameters[] = [];
   let previous = input.previous;
   let lwsUpdated = input.lwsUpdated;
+  // The states do not change between passes: each group's is asked for once.
+  const known: GroupState[] = [];
   for (let k = 0; k < 16; k++) {
-    const states = Array.from({ length: previous?.groups ?? 0 }, (_, i) => stateAt(i));
+    const length = previous?.groups ?? 0;
+    for (let i = known.length; i < length; i++) known.push(stateAt(i));
+    const states = known.slice(0, length);
     const next = rollingUpdateParameters({ ...input, previous, lwsUpdated, states });
     const settled =
       previous !== undefined &&

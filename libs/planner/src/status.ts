@@ -7,7 +7,7 @@ import {
   ConditionType,
   LABEL_NAME,
   LABEL_WORKER_INDEX,
-} from '../../lws/src';
+} from '../../lws/src/constants';
 
 /** One observed leader pod as updateConditions counts it. */
 export interface StatusGroup {

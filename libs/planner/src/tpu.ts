@@ -13,7 +13,7 @@ import {
   LABEL_SUBGROUP_INDEX,
   TPU_DEFAULT_PROCESS_PORT,
   TPU_RESOURCE_NAME,
-} from '../../lws/src';
+} from '../../lws/src/constants';
 
 function quantityNonZero(value: unknown): boolean {
   if (value === undefined || value === null) return false;
