@@ -39,6 +39,7 @@ const TARGET_RATIO = 1.3;
 const NAME = 'bench-rollout';
 const REVISION_LABEL = 'leaderworkerset.sigs.k8s.io/template-revision-hash';
 const GROUP_LABEL = 'leaderworkerset.sigs.k8s.io/group-index';
+const FLOOR_NAMESPACE = 'bench-floor';
 
 const PROFILE = { ...PROFILES.fast, podStartDelayMs: START_MS, podReadyDelayMs: 0 };
 
@@ -123,14 +124,25 @@ class SimSide {
 
   /** The LWS's pods, kept from the store's events: reading them costs the simulator nothing. */
   private readonly live = new Map<string, any>();
+  /** The same pods by group index: the per-event work stays per group, off the simulator's back. */
+  private readonly byGroup = new Map<number, Map<string, any>>();
 
   constructor(readonly sim: KubeSim) {
     sim.cluster('east').store.subscribe((event: any) => {
       if (event.resource !== 'pods') return;
       const p = event.object;
       if (p.metadata?.labels?.['leaderworkerset.sigs.k8s.io/name'] !== NAME) return;
-      if (event.type === 'DELETED') this.live.delete(p.metadata.uid);
-      else this.live.set(p.metadata.uid, p);
+      if (p.metadata.namespace === FLOOR_NAMESPACE) return; // the floor's copies
+      const index = Number(p.metadata.labels[GROUP_LABEL]);
+      let group = this.byGroup.get(index);
+      if (!group) this.byGroup.set(index, (group = new Map()));
+      if (event.type === 'DELETED') {
+        this.live.delete(p.metadata.uid);
+        group.delete(p.metadata.uid);
+      } else {
+        this.live.set(p.metadata.uid, p);
+        group.set(p.metadata.uid, p);
+      }
       if (!this.hash) return;
       const now = performance.now();
       if (event.type === 'DELETED') this.lastDeleteAt = now;
@@ -151,9 +163,7 @@ class SimSide {
     const times = this.groups.get(index) ?? {};
     this.groups.set(index, times);
     const current = p.metadata.labels[REVISION_LABEL] === this.hash;
-    const members = [...this.live.values()].filter(
-      (q) => Number(q.metadata.labels[GROUP_LABEL]) === index,
-    );
+    const members = [...(this.byGroup.get(index)?.values() ?? [])];
     if (!current) {
       if (times.deleteAt === undefined && (type === 'DELETED' || p.metadata.deletionTimestamp))
         times.deleteAt = now;
@@ -406,7 +416,7 @@ async function main(): Promise<void> {
     await worker.stop();
     const floorOptions = {
       kubeconfig: readFileSync(sim.kubeconfigPath, 'utf8'),
-      namespace: 'bench-floor',
+      namespace: FLOOR_NAMESPACE,
       groups: GROUPS,
       size: SIZE,
       surge: SURGE,
