@@ -2,7 +2,7 @@
  * A rolling update of 100 groups × 4 pods (maxSurge 10, maxUnavailable 0) through lws-fleet, with
  * a simulated pod start time of 200 ms, against the ideal: ⌈100 / 10⌉ waves × 200 ms.
  *
- *   npm run bench:rollout        BENCH_GROUPS=100 BENCH_SURGE=10 BENCH_START_MS=200 npm run bench:rollout
+ *   npm run bench:rollout        BENCH_GROUPS=100 BENCH_SURGE=10 BENCH_START_MS=200 BENCH_STOP_MS=10 npm run bench:rollout
  *
  * The simulated cluster runs on a thread of its own (as a real API server runs apart from the
  * control plane; BENCH_SIM=inline puts it on the bench's thread); the API and the fleet worker run
@@ -14,6 +14,11 @@
  * start time between them; a pipelined rollout shows few), and the fewest ready
  * groups (sampled every 50 ms). With maxUnavailable 0 no old group may go before the surge groups
  * are Ready, so 110 group starts need at least ⌈100 / 10⌉ + 1 = 11 start times: 1.1 of the ideal.
+ *
+ * Then, with lws-fleet's worker stopped, the floor (rollout-floor.ts): the same rollout by an
+ * in-memory controller on the same simulated cluster and client, best of two. It shows what the
+ * simulated cluster itself costs (termination, BENCH_STOP_MS; API and watch latency; workers created
+ * after their leader), and lws-fleet's ratio against it is the control plane's own share.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,7 +46,14 @@ const REVISION_LABEL = 'leaderworkerset.sigs.k8s.io/template-revision-hash';
 const GROUP_LABEL = 'leaderworkerset.sigs.k8s.io/group-index';
 const FLOOR_NAMESPACE = 'bench-floor';
 
-const PROFILE = { ...PROFILES.fast, podStartDelayMs: START_MS, podReadyDelayMs: 0 };
+/** The simulated time from a pod's deletion to its containers' end (the `fast` profile's: 10 ms). */
+const STOP_MS = Number(process.env.BENCH_STOP_MS ?? PROFILES.fast.podStopDelayMs ?? 0);
+const PROFILE = {
+  ...PROFILES.fast,
+  podStartDelayMs: START_MS,
+  podReadyDelayMs: 0,
+  podStopDelayMs: STOP_MS,
+};
 
 function manifest(image: string): string {
   return `apiVersion: leaderworkerset.x-k8s.io/v1
@@ -433,7 +445,7 @@ async function main(): Promise<void> {
     const ideal = idealWaves * START_MS;
     const ratio = wall / ideal;
     console.log(
-      `rollout of ${GROUPS} groups × ${SIZE} pods, maxSurge ${SURGE}, maxUnavailable 0, pod start ${START_MS} ms, simulator on ${SIM_MODE === 'inline' ? "the bench's thread" : 'a thread of its own'}`,
+      `rollout of ${GROUPS} groups × ${SIZE} pods, maxSurge ${SURGE}, maxUnavailable 0, pod start ${START_MS} ms, pod stop ${STOP_MS} ms, simulator on ${SIM_MODE === 'inline' ? "the bench's thread" : 'a thread of its own'}`,
     );
     console.log(`  wall time              ${fmt(wall)}`);
     console.log(`  ideal                  ${fmt(ideal)} (${idealWaves} waves × ${START_MS} ms)`);
