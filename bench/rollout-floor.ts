@@ -10,7 +10,14 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { connectCluster, makeInformer } from '../libs/kube/src';
-import { LABEL_LWS_UID, LABEL_MANAGED_BY } from '../libs/planner/src';
+import {
+  LABEL_LWS_UID,
+  LABEL_MANAGED_BY,
+  isRunningAndReady,
+  isTerminating,
+  leaderPodName,
+  workerPodName,
+} from '../libs/planner/src';
 
 const GROUP_LABEL = 'leaderworkerset.sigs.k8s.io/group-index';
 const REVISION_LABEL = 'leaderworkerset.sigs.k8s.io/template-revision-hash';
@@ -25,14 +32,11 @@ export interface FloorOptions {
   /** lws-fleet's leader and first worker of one group: the bodies the floor creates. */
   leader: V1Pod;
   worker: V1Pod;
-  /** The name prefix of those pods' group 0 (`<lws>-0`). */
-  groupZeroName: string;
+  /** The LWS those pods belong to (their names and addresses derive from its name). */
+  lwsName: string;
 }
 
-const isReady = (p: V1Pod) =>
-  !p.metadata?.deletionTimestamp &&
-  p.status?.phase === 'Running' &&
-  (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+const isReady = (p: V1Pod) => !isTerminating(p) && isRunningAndReady(p);
 
 /** A pod body for group `group`, worker `worker` (0 = leader), at `revision`, from lws-fleet's. */
 function podBody(
@@ -43,15 +47,18 @@ function podBody(
   leaderUid?: string,
 ): V1Pod {
   const source = worker === 0 ? options.leader : options.worker;
-  // Names, hostnames, the leader address and the like all derive from `<lws>-<group>`.
-  const prefix = new RegExp(`${options.groupZeroName}(?![0-9])`, 'g');
+  // Names, hostnames, the leader address and the like all derive from group 0's leader name.
+  const groupZero = leaderPodName(options.lwsName, 0);
   const text = JSON.stringify(source).replace(
-    prefix,
-    options.groupZeroName.replace(/0$/, String(group)),
+    new RegExp(`${groupZero}(?![0-9])`, 'g'),
+    leaderPodName(options.lwsName, group),
   );
   const pod = JSON.parse(text) as V1Pod;
   const metadata = pod.metadata!;
-  if (worker > 0) metadata.name = metadata.name!.replace(/-\d+$/, `-${worker}`);
+  metadata.name =
+    worker === 0
+      ? leaderPodName(options.lwsName, group)
+      : workerPodName(options.lwsName, group, worker);
   metadata.namespace = options.namespace;
   metadata.labels = {
     ...metadata.labels,
@@ -68,7 +75,7 @@ function podBody(
         {
           apiVersion: 'v1',
           kind: 'Pod',
-          name: metadata.name!.replace(/-\d+$/, ''),
+          name: leaderPodName(options.lwsName, group),
           uid: leaderUid,
           controller: true,
           blockOwnerDeletion: true,
@@ -80,13 +87,6 @@ function podBody(
   delete pod.status;
   if (pod.spec) delete pod.spec.nodeName;
   return pod;
-}
-
-/** The fields of a live pod that a create must not carry. */
-export function asTemplate(pod: V1Pod): V1Pod {
-  const copy = structuredClone(pod);
-  delete copy.status;
-  return copy;
 }
 
 /**

@@ -28,11 +28,12 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { KubeSim } from '../libs/kube-sim/src';
 import { PROFILES } from '../libs/kube-sim/src/controllers';
 import { EventStore } from '../libs/events/src';
+import { isRunningAndReady, isTerminating } from '../libs/planner/src';
 import { readModelProjections } from '../apps/api/src/app.module';
 import { createLogger } from '../apps/api/src/logger';
 import { FleetWorker } from '../apps/worker/src/fleet-worker';
 import { APPLY, REGISTER, codes, startApi } from '../test/support/api-harness';
-import { asTemplate, floorRollout } from './rollout-floor';
+import { floorRollout } from './rollout-floor';
 
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100);
 const SIZE = 4;
@@ -83,10 +84,7 @@ spec:
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-const isReady = (p: any) =>
-  !p.metadata?.deletionTimestamp &&
-  p.status?.phase === 'Running' &&
-  (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+const isReady = (p: any) => !isTerminating(p) && isRunningAndReady(p);
 
 interface RolloutStats {
   started: number;
@@ -432,9 +430,9 @@ async function main(): Promise<void> {
       groups: GROUPS,
       size: SIZE,
       surge: SURGE,
-      leader: asTemplate(templates.leader),
-      worker: asTemplate(templates.worker),
-      groupZeroName: `${NAME}-0`,
+      leader: templates.leader,
+      worker: templates.worker,
+      lwsName: NAME,
     };
     const floors: number[] = [];
     for (let run = 0; run < 2; run++)

@@ -3,7 +3,8 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../../../libs/events/src';
 import { ClusterWatcher, connectCluster, type ClusterHealth } from '../../../libs/kube/src';
-import { LABEL_GROUP_INDEX } from '../../../libs/lws/src';
+// The constants module, not the index: its CommonJS re-exports are getters, read per pod per event.
+import { LABEL_GROUP_INDEX } from '../../../libs/lws/src/constants';
 import {
   LABEL_LWS_UID,
   LABEL_MANAGED_BY,
@@ -169,11 +170,10 @@ export class ClusterRuntime {
 
   /** The observed pods of the group `object` belongs to. */
   private groupPods(owner: string, object: KubernetesObject): V1Pod[] {
-    const label = LABEL_GROUP_INDEX; // once: the import is a getter (called per pod per event)
-    const group = object.metadata?.labels?.[label];
+    const group = object.metadata?.labels?.[LABEL_GROUP_INDEX];
     const pods: V1Pod[] = [];
     for (const pod of this.watcher?.objectsOf<V1Pod>(owner, 'Pod') ?? [])
-      if (pod.metadata?.labels?.[label] === group) pods.push(pod);
+      if (pod.metadata?.labels?.[LABEL_GROUP_INDEX] === group) pods.push(pod);
     return pods;
   }
 

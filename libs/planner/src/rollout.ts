@@ -183,7 +183,8 @@ export function groupsToReplace(
  * Upstream reaches a new partition over several reconciles even when no pod changed (the leader
  * StatefulSet's update triggers the next one). lws-fleet runs those reconciles back to back inside
  * one plan: this repeats `rollingUpdateParameters` on the same group states until nothing moves,
- * and returns every step (the last one is what the plan uses).
+ * and returns every step (the last one is what the plan uses). `stateAt` is asked again on every
+ * pass: the plan hands in a memoized one.
  */
 export function settleRollingUpdate(
   input: Omit<RolloutInput, 'states'>,
@@ -192,12 +193,8 @@ export function settleRollingUpdate(
   const steps: RolloutParameters[] = [];
   let previous = input.previous;
   let lwsUpdated = input.lwsUpdated;
-  // The states do not change between passes: each group's is asked for once.
-  const known: GroupState[] = [];
   for (let k = 0; k < 16; k++) {
-    const length = previous?.groups ?? 0;
-    for (let i = known.length; i < length; i++) known.push(stateAt(i));
-    const states = known.slice(0, length);
+    const states = Array.from({ length: previous?.groups ?? 0 }, (_, i) => stateAt(i));
     const next = rollingUpdateParameters({ ...input, previous, lwsUpdated, states });
     const settled =
       previous !== undefined &&

@@ -6,13 +6,14 @@ import {
   type EventStore,
   type NewEvent,
 } from '../../../../libs/events/src';
-import type { ClusterWatcher, WatchedKind } from '../../../../libs/kube/src';
+import type { ClusterWatcher } from '../../../../libs/kube/src';
 import {
   LABEL_ROLE,
   ROLE_ANCHOR,
   plan,
   planDeletion,
   type Action,
+  type CreateAction,
   type DeleteAction,
   type GroupView,
   type Observed,
@@ -141,7 +142,7 @@ export class Reconciler {
       }
       if (deletion.actions.length === 0) return { result: 'converged' }; // waiting for the garbage collector
       const report = await executeActions(this.watcher.connection.core, deletion.actions);
-      return this.record(snapshot, report, deletion.actions.length, meta, []);
+      return this.record(snapshot, report, deletion.actions, meta, []);
     }
 
     const result = plan(snapshot.desired, observed);
@@ -172,7 +173,7 @@ export class Reconciler {
     ]);
     clock('execute');
     this.rememberNotCreated(uid, result.actions, report);
-    const outcome = await this.record(snapshot, report, result.actions.length, meta, events);
+    const outcome = await this.record(snapshot, report, result.actions, meta, events);
     clock('record');
     return outcome;
   }
@@ -180,7 +181,7 @@ export class Reconciler {
   private async record(
     snapshot: DesiredSnapshot,
     report: ExecutionReport,
-    planned: number,
+    actions: Action[],
     meta: EventMetadata,
     events: NewEvent[],
   ): Promise<ReconcileOutcome> {
@@ -236,7 +237,7 @@ export class Reconciler {
     // Appending and waiting for the watcher to see the creates are both waits: they overlap.
     await Promise.all([
       events.length ? this.append(uid, events) : undefined,
-      report.failure ? undefined : this.settle(uid, report),
+      report.failure ? undefined : this.settle(uid, report, actions),
     ]);
     if (report.failure) {
       const retry =
@@ -247,7 +248,7 @@ export class Reconciler {
         progress: did > 0,
       };
     }
-    return { result: 'applied', actions: planned };
+    return { result: 'applied', actions: actions.length };
   }
 
   private rememberNotCreated(uid: string, actions: Action[], report: ExecutionReport): void {
@@ -322,29 +323,23 @@ export class Reconciler {
    * Waits (bounded) until the watcher's cache shows what this reconcile did, so the next reconcile
    * plans from a cache that includes its own writes instead of repeating them.
    */
-  private async settle(uid: string, report: ExecutionReport): Promise<void> {
+  private async settle(uid: string, report: ExecutionReport, actions: Action[]): Promise<void> {
     // Only creates are awaited: a deletion may take a grace period, and repeating it is harmless.
-    const created = report.created.filter((c) => !c.startsWith('Namespace '));
-    if (!created.length) return;
+    const created = new Set(report.created);
+    const awaited = actions.filter(
+      (a): a is CreateAction =>
+        a.type === 'create' && created.has(`${a.kind} ${a.namespace}/${a.name}`),
+    );
+    if (!awaited.length) return;
     const deadline = Date.now() + (this.options.settleTimeoutMs ?? 5000);
-    // "Kind namespace/name", as the report lists them; the watched kinds go by the same names.
-    const keys = created.map((c) => {
-      const space = c.indexOf(' ');
-      const slash = c.indexOf('/', space);
-      return {
-        kind: c.slice(0, space) as WatchedKind,
-        namespace: c.slice(space + 1, slash),
-        name: c.slice(slash + 1),
-      };
-    });
     let next = 0; // objects before this one have been seen
     while (Date.now() < deadline) {
-      while (next < keys.length) {
-        const { kind, namespace, name } = keys[next];
+      while (next < awaited.length) {
+        const { kind, namespace, name } = awaited[next];
         if (!this.watcher.has(uid, kind, namespace, name)) break;
         next++;
       }
-      if (next === keys.length) return;
+      if (next === awaited.length) return;
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
